@@ -1,0 +1,54 @@
+# rdma-sge: move the RDMA ULPs from ib_dma_* to the ib_sge builder API.
+#
+#   make report  [KERNEL=/path/to/linux]   audit what is left to convert
+#   make test                               the whole test suite (CI runs it)
+#
+# Without KERNEL the tree is Debian's linux-source-6.12, installed and
+# extracted into build/ on first use.  Nothing here writes to KERNEL's
+# working tree; see README.md.
+
+KERNEL ?=
+JOBS ?= $(shell nproc)
+CACHE := $(CURDIR)/build
+PYTHON := /usr/bin/python3
+DRIVER = $(PYTHON) scripts/rdma_sge.py --cache $(CACHE) --jobs $(JOBS) \
+	 $(if $(KERNEL),--kernel "$(KERNEL)")
+DEPS = scripts/install-deps.sh
+
+.PHONY: help report worktree clean-work bench test test-fast deps clean
+
+help:
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@$(DEPS) audit test $(if $(KERNEL),,kernel)
+
+report:
+	@$(DEPS) audit $(if $(KERNEL),,kernel)
+	@$(DRIVER) report
+
+worktree:
+	@$(DEPS) audit $(if $(KERNEL),,kernel)
+	@$(DRIVER) worktree
+
+clean-work:
+	@$(DEPS) audit
+	@$(DRIVER) clean-work
+
+bench:
+	@$(DEPS) audit $(if $(KERNEL),,kernel)
+	@$(DRIVER) bench $(if $(NAIVE),--naive)
+
+# The full suite: unit tests, the semantic patches' golden tests, and the
+# integration tests on the real default tree.
+test:
+	@$(DEPS) audit test kernel
+	@$(PYTHON) -m pytest -q scripts
+
+# The inner loop: everything but the tests on the real kernel tree.
+test-fast:
+	@$(DEPS) audit test
+	@$(PYTHON) -m pytest -q -m "not kernel" scripts
+
+clean:
+	rm -rf $(CACHE)/spatch-results

@@ -1,0 +1,65 @@
+#!/bin/bash
+# Install what the toolkit needs and is missing, from Debian's packages.
+# Usage: scripts/install-deps.sh GROUP...   (groups: audit test kernel kunit)
+# Quiet when everything is there; one line per package group it installs.
+set -euo pipefail
+
+want=()
+need() {  # need CHECK PACKAGE: queue PACKAGE unless CHECK succeeds
+	if ! eval "$1" >/dev/null 2>&1; then
+		want+=("$2")
+	fi
+}
+
+for group in "$@"; do
+	case "$group" in
+	audit)
+		need "command -v /usr/bin/python3" python3
+		need "command -v git" git
+		need "command -v spatch" coccinelle
+		need "command -v xz" xz-utils
+		;;
+	test)
+		need "command -v /usr/bin/python3" python3
+		need "/usr/bin/python3 -c 'import pytest'" python3-pytest
+		;;
+	kernel)
+		need "test -f /usr/src/linux-source-6.12.tar.xz" linux-source-6.12
+		;;
+	build)
+		need "command -v gcc" gcc
+		need "command -v make" make
+		need "command -v flex" flex
+		need "command -v bison" bison
+		need "command -v bc" bc
+		need "test -f /usr/include/libelf.h" libelf-dev
+		need "test -f /usr/include/openssl/ssl.h" libssl-dev
+		need "command -v perl" perl
+		;;
+	kunit)
+		need "command -v qemu-system-x86_64" qemu-system-x86
+		;;
+	*)
+		echo "install-deps.sh: unknown group '$group'" >&2
+		exit 2
+		;;
+	esac
+done
+
+[ ${#want[@]} -eq 0 ] && exit 0
+# De-duplicate, keep order.
+mapfile -t want < <(printf '%s\n' "${want[@]}" | awk '!seen[$0]++')
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+	echo "missing packages: ${want[*]} (install them as root with apt-get)" >&2
+	exit 1
+fi
+echo "installing missing packages: ${want[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -q --no-install-recommends "${want[@]}" >/tmp/rdma-sge-apt.log 2>&1; then
+	apt-get update -q >>/tmp/rdma-sge-apt.log 2>&1 || true
+	if ! apt-get install -y -q --no-install-recommends "${want[@]}" >>/tmp/rdma-sge-apt.log 2>&1; then
+		echo "could not install ${want[*]}: $(tail -n 1 /tmp/rdma-sge-apt.log) (log: /tmp/rdma-sge-apt.log)" >&2
+		exit 1
+	fi
+fi

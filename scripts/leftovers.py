@@ -1,0 +1,326 @@
+"""The audit: every ib_dma_*() call and local_dma_lkey use left in a tree.
+
+spatch (cocci/audit/ib_dma_leftovers.cocci) finds the sites semantically; a
+comment- and string-blind text search (sites.py) finds them the way git grep
+does.  The report holds exactly the text search's sites: each one spatch
+found is "audited", each one it did not is kept and marked "not audited"
+with spatch's reason (a parse error, a timeout), never dropped.
+"""
+
+import json
+import re
+import time
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import maintainers
+import sites
+import spatch
+
+TOOLKIT = Path(__file__).resolve().parent.parent
+AUDIT_RULE = TOOLKIT / "cocci" / "audit" / "ib_dma_leftovers.cocci"
+
+# The upper-layer protocols the conversion is for.
+ULP_SCOPE = (
+    "drivers/infiniband/ulp/",
+    "drivers/nvme/host/rdma.c",
+    "drivers/nvme/target/rdma.c",
+    "net/sunrpc/xprtrdma/",
+    "net/rds/",
+    "net/smc/",
+    "net/9p/trans_rdma.c",
+    "fs/smb/client/smbdirect.c",
+    "fs/smb/server/transport_rdma.c",
+)
+
+_SITE_LINE = re.compile(
+    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+)-\d+: SITE "
+    r"(?P<kind>call|lkey|definition|field) (?P<name>\S+) in (?P<where>.*)$")
+
+
+def area_of(path: str) -> str:
+    if path.startswith(ULP_SCOPE):
+        return "ulp"
+    if path.startswith("drivers/infiniband/core/"):
+        return "core"
+    if path.startswith(("drivers/infiniband/hw/", "drivers/infiniband/sw/")):
+        return "provider"
+    return "other"
+
+
+@dataclass
+class Site:
+    file: str
+    line: int
+    column: int
+    use: str  # the wrapper called, or "local_dma_lkey"
+    kind: str  # call, lkey, definition, field
+    function: str
+    subsystem: str
+    area: str
+    status: str = "audited"  # or "not audited"
+    reason: str = ""
+
+    def grep_line(self) -> str:
+        text = f"{self.file}:{self.line}: {self.use} — {self.function} — " \
+               f"{self.subsystem}"
+        if self.status != "audited":
+            text += f" [not audited: {self.reason}]"
+        return text
+
+
+@dataclass
+class Audit:
+    tree: str
+    root: str
+    version: str
+    head: str
+    files: int
+    sites: list[Site] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    spatch_failures: dict[str, str] = field(default_factory=dict)
+    cached_files: int = 0
+
+    @property
+    def not_audited(self) -> list[Site]:
+        return [s for s in self.sites if s.status != "audited"]
+
+    def totals(self) -> dict[str, int]:
+        kinds = Counter(s.kind for s in self.sites)
+        return {"sites": len(self.sites),
+                "calls": kinds["call"],
+                "lkey_uses": kinds["lkey"],
+                "definitions": kinds["definition"],
+                "fields": kinds["field"],
+                "not_audited": len(self.not_audited),
+                "files": len({s.file for s in self.sites})}
+
+
+def _parse_spatch(output: str) -> dict[tuple[str, int, int], dict]:
+    found = {}
+    for line in output.splitlines():
+        match = _SITE_LINE.match(line.strip())
+        if match:
+            key = (match["path"].removeprefix("./"), int(match["line"]),
+                   int(match["col"]))
+            found[key] = match.groupdict()
+    return found
+
+
+def _failure_reason(result: spatch.FileResult) -> str:
+    if result.timed_out:
+        return "spatch timed out on this file"
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    return f"spatch failed (exit {result.returncode}): " + \
+        (lines[-1].strip() if lines else "no message")
+
+
+def _miss_reason(tree: Path, rel: str, line: int,
+                 parse_cache: dict[str, list[tuple[int, str]]]) -> str:
+    if rel not in parse_cache:
+        parse_cache[rel] = spatch.parse_errors(tree, rel)
+    before = [e for e in parse_cache[rel] if e[0] <= line]
+    if before:
+        at, message = before[-1]
+        return f"spatch {message} at line {at}; the code after it was " \
+               "not parsed"
+    if parse_cache[rel]:
+        at, message = parse_cache[rel][0]
+        return f"spatch {message} at line {at}"
+    return "spatch parsed the file but did not match this site"
+
+
+def run_audit(tree_root: Path, tree_name: str, version: str, is_git: bool,
+              cache_dir: Path | None, jobs: int | None = None,
+              progress=None, rule: Path = AUDIT_RULE) -> Audit:
+    timings = {}
+    start = time.monotonic()
+    files = sites.candidate_files(tree_root, is_git)
+    timings["prefilter"] = time.monotonic() - start
+
+    start = time.monotonic()
+    expected = sites.grep_sites(tree_root, files)
+    timings["text search"] = time.monotonic() - start
+
+    start = time.monotonic()
+    runner = spatch.SpatchRunner(rule, options=[*spatch.DEFAULT_OPTIONS,
+                                                "-D", "report"],
+                                 cache_dir=cache_dir, jobs=jobs)
+    results = runner.run(tree_root, files, progress=progress)
+    timings["spatch"] = time.monotonic() - start
+
+    start = time.monotonic()
+    owners = maintainers.Maintainers(tree_root)
+    found: dict[tuple[str, int, int], dict] = {}
+    failures = {}
+    for rel, result in results.items():
+        if result.failed:
+            failures[rel] = _failure_reason(result)
+        found.update(_parse_spatch(result.stdout))
+
+    head = ""
+    if is_git:
+        import subprocess
+        head = subprocess.run(["git", "-c", f"safe.directory={tree_root}",
+                               "-C", str(tree_root), "rev-parse", "HEAD"],
+                              capture_output=True, text=True).stdout.strip()
+    audit = Audit(tree=tree_name, root=str(tree_root), version=version,
+                  head=head, files=len(files), spatch_failures=failures,
+                  cached_files=sum(1 for r in results.values() if r.cached))
+    parse_cache: dict[str, list[tuple[int, str]]] = {}
+    for grep_site in expected:
+        key = (grep_site.path, grep_site.line, grep_site.column)
+        hit = found.pop(key, None)
+        kind = ("lkey" if grep_site.name == "local_dma_lkey" else "call")
+        function = "?"
+        status, reason = "audited", ""
+        if hit is not None:
+            kind = hit["kind"]
+            function = hit["where"].removeprefix("struct ").strip()
+            if hit["kind"] == "field":
+                function = hit["where"]
+        elif grep_site.path in failures:
+            status, reason = "not audited", failures[grep_site.path]
+        else:
+            status = "not audited"
+            reason = _miss_reason(tree_root, grep_site.path, grep_site.line,
+                                  parse_cache)
+        audit.sites.append(Site(
+            file=grep_site.path, line=grep_site.line,
+            column=grep_site.column, use=grep_site.name, kind=kind,
+            function=function, subsystem=owners.subsystem(grep_site.path),
+            area=area_of(grep_site.path), status=status, reason=reason))
+    # spatch should never see what the text search does not; if it does
+    # (a macro spelled across lines?), keep the site rather than hide it.
+    for (path, line, column), hit in found.items():
+        audit.sites.append(Site(
+            file=path, line=line, column=column, use=hit["name"],
+            kind=hit["kind"], function=hit["where"],
+            subsystem=owners.subsystem(path), area=area_of(path),
+            status="audited", reason="found by spatch only"))
+    audit.sites.sort(key=lambda s: (s.file, s.line, s.column))
+    timings["assemble"] = time.monotonic() - start
+    audit.timings = timings
+    return audit
+
+
+# Writers ----------------------------------------------------------------
+
+def by_subsystem(audit: Audit) -> dict[str, list[Site]]:
+    groups: dict[str, list[Site]] = defaultdict(list)
+    for site in audit.sites:
+        groups[site.subsystem].append(site)
+    return dict(sorted(groups.items()))
+
+
+def leftovers_txt(audit: Audit) -> str:
+    return "".join(s.grep_line() + "\n" for s in audit.sites)
+
+
+def leftovers_json(audit: Audit) -> str:
+    data = {
+        "tree": audit.tree,
+        "root": audit.root,
+        "version": audit.version,
+        "head": audit.head,
+        "rule": str(AUDIT_RULE.relative_to(TOOLKIT)),
+        "totals": audit.totals(),
+        "spatch_failures": audit.spatch_failures,
+        "sites": [asdict(s) for s in audit.sites],
+    }
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+def summary_rows(audit: Audit) -> list[tuple[str, int, int, int, int]]:
+    """(subsystem, ib_dma calls, local_dma_lkey uses, other, not audited)."""
+    rows = []
+    for name, group in by_subsystem(audit).items():
+        kinds = Counter(s.kind for s in group)
+        rows.append((name, kinds["call"], kinds["lkey"],
+                     kinds["definition"] + kinds["field"],
+                     sum(1 for s in group if s.status != "audited")))
+    return rows
+
+
+def summary_md(audit: Audit) -> str:
+    totals = audit.totals()
+    out = [f"# ib_dma_* and local_dma_lkey audit: {audit.tree}", ""]
+    out.append(f"Tree: `{audit.root}` (Linux {audit.version}"
+               + (f", HEAD {audit.head[:12]}" if audit.head else "") + ")  ")
+    out.append(f"Rule: `cocci/audit/ib_dma_leftovers.cocci`, over "
+               f"{audit.files} files that mention a wrapper or the lkey.")
+    out.append("")
+    out.append("| subsystem (MAINTAINERS) | ib_dma_* calls | local_dma_lkey "
+               "uses | definitions/fields | not audited |")
+    out.append("|---|---:|---:|---:|---:|")
+    for name, calls, lkeys, other, missing in summary_rows(audit):
+        out.append(f"| {name} | {calls} | {lkeys} | {other} | {missing} |")
+    out.append(f"| **total** | **{totals['calls']}** | "
+               f"**{totals['lkey_uses']}** | "
+               f"**{totals['definitions'] + totals['fields']}** | "
+               f"**{totals['not_audited']}** |")
+    out.append("")
+    areas = Counter((s.area, s.kind) for s in audit.sites)
+    out.append("By area: " + ", ".join(
+        f"{area}: {areas[(area, 'call')]} calls, "
+        f"{areas[(area, 'lkey')]} lkey uses"
+        for area in ("ulp", "core", "provider", "other")
+        if areas[(area, 'call')] or areas[(area, 'lkey')]) + ".")
+    out.append("")
+    out.append("## Per subsystem, by wrapper")
+    for name, group in by_subsystem(audit).items():
+        out.append("")
+        out.append(f"### {name}")
+        out.append("")
+        out.append("| use | count |")
+        out.append("|---|---:|")
+        for use, count in sorted(Counter(s.use for s in group).items(),
+                                 key=lambda kv: (-kv[1], kv[0])):
+            out.append(f"| `{use}` | {count} |")
+    out.append("")
+    out.append("## Not audited")
+    out.append("")
+    if not audit.not_audited and not audit.spatch_failures:
+        out.append("None: spatch parsed every file and found every site the "
+                   "text search found.")
+    else:
+        out.append(f"{len(audit.not_audited)} site(s) the text search found "
+                   "but spatch did not audit:")
+        out.append("")
+        for site in audit.not_audited:
+            out.append(f"- `{site.file}:{site.line}` {site.use}: "
+                       f"{site.reason}")
+        for rel, reason in sorted(audit.spatch_failures.items()):
+            out.append(f"- file `{rel}`: {reason}")
+    out.append("")
+    return "\n".join(out)
+
+
+def terminal_summary(audit: Audit) -> str:
+    rows = summary_rows(audit)
+    width = max([len(r[0]) for r in rows] + [len("subsystem")])
+    width = min(width, 60)
+    lines = [f"{'subsystem':<{width}}  calls  lkey  other  not-audited"]
+    for name, calls, lkeys, other, missing in rows:
+        label = name if len(name) <= width else name[:width - 1] + "…"
+        lines.append(f"{label:<{width}}  {calls:5}  {lkeys:4}  {other:5}  "
+                     f"{missing:11}")
+    t = audit.totals()
+    lines.append(f"{'total':<{width}}  {t['calls']:5}  {t['lkey_uses']:4}  "
+                 f"{t['definitions'] + t['fields']:5}  {t['not_audited']:11}")
+    return "\n".join(lines)
+
+
+def write_reports(audit: Audit, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in (("leftovers.txt", leftovers_txt(audit)),
+                       ("leftovers.json", leftovers_json(audit)),
+                       ("summary.md", summary_md(audit))):
+        path = out_dir / name
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+        written.append(path)
+    return written

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""rdma-sge: convert RDMA ULPs from ib_dma_* to the ib_sge builder API.
+
+Thin command-line entry; each stage lives in its own module.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import leftovers
+import spatch
+import tree
+
+TOOLKIT = Path(__file__).resolve().parent.parent
+DEFAULT_CACHE = TOOLKIT / "build"
+DEFAULT_REPORTS = TOOLKIT / "reports"
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def progress_line(label: str):
+    interactive = sys.stdout.isatty()
+    last = [0.0]
+
+    def progress(done: int, total: int, result) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] > (0.2 if interactive else 2.0):
+            last[0] = now
+            text = f"  {label}: {done}/{total} files"
+            if interactive:
+                print("\r" + text, end="\n" if done == total else "",
+                      flush=True)
+            else:
+                print(text, flush=True)
+    return progress
+
+
+def cmd_report(args) -> int:
+    kernel = tree.open_tree(args.kernel, args.cache, log)
+    log(f"auditing {kernel.root} (Linux {kernel.version})")
+    cache = None if args.no_cache else args.cache / "spatch-results"
+    audit = leftovers.run_audit(kernel.root, kernel.name, kernel.version,
+                                kernel.is_git, cache, jobs=args.jobs,
+                                progress=progress_line("spatch"))
+    out_dir = args.reports / kernel.name
+    written = leftovers.write_reports(audit, out_dir)
+    print()
+    print(leftovers.terminal_summary(audit))
+    print()
+    t = audit.totals()
+    log(f"{t['calls']} ib_dma_* calls, {t['lkey_uses']} local_dma_lkey uses"
+        f", {t['definitions']} definition(s), {t['fields']} field(s) in "
+        f"{t['files']} files; {t['not_audited']} not audited")
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in audit.timings.items())
+    log(f"stages: {stages} ({audit.cached_files}/{audit.files} files from "
+        "the spatch result cache)")
+    for path in written:
+        log(f"wrote {path.relative_to(TOOLKIT) if path.is_relative_to(TOOLKIT) else path}")
+    return 0
+
+
+def cmd_worktree(args) -> int:
+    kernel = tree.open_tree(args.kernel, args.cache, log)
+    work = tree.prepare_work_tree(kernel, args.cache, log)
+    log(f"work branch {work.branch}: {work.path}")
+    return 0
+
+
+def cmd_clean_work(args) -> int:
+    kernel = tree.open_tree(args.kernel, args.cache, log)
+    tree.remove_work_tree(kernel, args.cache, log)
+    return 0
+
+
+def cmd_bench(args) -> int:
+    import bench
+    return bench.main(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="rdma-sge", description=__doc__)
+    top.add_argument("--kernel", default=os.environ.get("KERNEL") or None,
+                     help="kernel tree (default: Debian's linux-source-6.12 "
+                          "in the cache)")
+    top.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
+                     help="cache directory (default: build/)")
+    top.add_argument("--reports", type=Path, default=DEFAULT_REPORTS)
+    top.add_argument("--jobs", type=int, default=None,
+                     help="parallel spatch processes (default: CPUs)")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    report = sub.add_parser("report", help="audit what is left to convert")
+    report.add_argument("--no-cache", action="store_true",
+                        help="rerun spatch on every file")
+    report.set_defaults(func=cmd_report)
+
+    sub.add_parser("worktree", help="check out the work branch in the cache"
+                   ).set_defaults(func=cmd_worktree)
+    sub.add_parser("clean-work", help="remove the work branch and worktree"
+                   ).set_defaults(func=cmd_clean_work)
+
+    bench = sub.add_parser("bench", help="time each stage")
+    bench.add_argument("--naive", action="store_true",
+                       help="also time a naive whole-tree spatch run (slow)")
+    bench.set_defaults(func=cmd_bench)
+    return top
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    if args.cache is not None:
+        args.cache = args.cache.resolve()
+    try:
+        return args.func(args)
+    except (tree.TreeError, spatch.SpatchError) as exc:
+        print(f"rdma-sge: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rdma-sge: interrupted; run the command again to finish",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import leftovers
+from conftest import git
+
+FIXTURES = leftovers.AUDIT_RULE.parent / "tests"
+
+MAINTAINERS = """\
+INFINIBAND SUBSYSTEM
+S:	Supported
+F:	drivers/infiniband/
+F:	include/rdma/
+
+NVM EXPRESS DRIVER
+S:	Supported
+F:	drivers/nvme/host/
+
+COMMON INTERNET FILE SYSTEM CLIENT (CIFS and SMB3)
+S:	Supported
+F:	fs/smb/client/
+
+9P FILE SYSTEM
+S:	Maintained
+F:	net/9p/
+"""
+
+BROKEN = """\
+static int good(struct ib_device *dev, void *p)
+{
+	return ib_dma_mapping_error(dev, 0);
+}
+
+static int broken(struct ib_device *dev, void *p)
+{
+	u64 a = ib_dma_map_single(dev, p, 16, DMA_TO_DEVICE) +;
+	return a;
+}
+"""
+
+
+@pytest.fixture
+def audited_tree(kernel_shaped):
+    layout = {
+        "nvme_rdma_qe.c": "drivers/nvme/host/rdma.c",
+        "smbdirect_extract.c": "fs/smb/client/smbdirect.c",
+        "core_virt_map_sg.c": "drivers/infiniband/core/device.c",
+    }
+    for fixture, target in layout.items():
+        (kernel_shaped / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(FIXTURES / fixture, kernel_shaped / target)
+    (kernel_shaped / "net/9p").mkdir(parents=True)
+    (kernel_shaped / "net/9p/trans_rdma.c").write_text(BROKEN)
+    (kernel_shaped / "include/rdma/ib_verbs.h").write_text(
+        "static inline int ib_dma_mapping_error(struct ib_device *dev, "
+        "u64 dma_addr)\n{\n\treturn dma_mapping_error(dev->dma_device, "
+        "dma_addr);\n}\n")
+    (kernel_shaped / "MAINTAINERS").write_text(MAINTAINERS)
+    git(kernel_shaped, "add", "-A")
+    git(kernel_shaped, "commit", "-q", "-m", "ulps")
+    return kernel_shaped
+
+
+def audit(root: Path, tmp_path: Path) -> leftovers.Audit:
+    return leftovers.run_audit(root, "linux", "6.12.0", True,
+                               cache_dir=tmp_path / "cache", jobs=2)
+
+
+def test_audit_finds_every_site_and_keeps_unparsed_ones(audited_tree,
+                                                        tmp_path):
+    result = audit(audited_tree, tmp_path)
+    totals = result.totals()
+    assert totals == {"sites": 14, "calls": 7, "lkey_uses": 5,
+                      "definitions": 1, "fields": 1, "not_audited": 1,
+                      "files": 4}
+    [missing] = result.not_audited
+    assert (missing.file, missing.line, missing.use) == \
+        ("net/9p/trans_rdma.c", 8, "ib_dma_map_single")
+    assert "parse error" in missing.reason and "line 8" in missing.reason
+    assert all(s.file != "include/rdma/ib_verbs.h" for s in result.sites)
+
+
+def test_second_run_comes_from_the_cache_and_agrees(audited_tree, tmp_path):
+    first = audit(audited_tree, tmp_path)
+    second = audit(audited_tree, tmp_path)
+    assert second.cached_files == second.files == 4
+    assert second.sites == first.sites
+
+
+def test_reports(audited_tree, tmp_path):
+    result = audit(audited_tree, tmp_path)
+    written = leftovers.write_reports(result, tmp_path / "reports")
+    assert [p.name for p in written] == ["leftovers.txt", "leftovers.json",
+                                         "summary.md"]
+    lines = (tmp_path / "reports/leftovers.txt").read_text().splitlines()
+    assert lines == sorted(lines, key=lambda l: (l.split(":")[0],
+                                                 int(l.split(":")[1])))
+    assert "drivers/nvme/host/rdma.c:18: ib_dma_map_single — " \
+        "nvme_rdma_alloc_qe — NVM EXPRESS DRIVER" in lines
+    assert any(l.startswith("net/9p/trans_rdma.c:8: ib_dma_map_single — ? "
+                            "— 9P FILE SYSTEM [not audited: spatch parse "
+                            "error") for l in lines)
+
+    data = json.loads((tmp_path / "reports/leftovers.json").read_text())
+    assert data["totals"]["not_audited"] == 1
+    site = next(s for s in data["sites"]
+                if s["file"] == "fs/smb/client/smbdirect.c"
+                and s["kind"] == "field")
+    assert site == {"file": "fs/smb/client/smbdirect.c", "line": 13,
+                    "column": 7, "use": "local_dma_lkey", "kind": "field",
+                    "function": "struct smb_extract_to_rdma",
+                    "subsystem": "COMMON INTERNET FILE SYSTEM CLIENT "
+                                 "(CIFS and SMB3)",
+                    "area": "ulp", "status": "audited", "reason": ""}
+
+    summary = (tmp_path / "reports/summary.md").read_text()
+    assert "| NVM EXPRESS DRIVER | 3 | 1 | 0 | 0 |" in summary
+    assert "| 9P FILE SYSTEM | 2 | 0 | 0 | 1 |" in summary
+    assert "| **total** | **7** | **5** | **2** | **1** |" in summary
+    assert "- `net/9p/trans_rdma.c:8` ib_dma_map_single: spatch parse " \
+        "error" in summary
+
+
+def test_converted_tree_reports_zero(kernel_shaped, tmp_path):
+    result = audit(kernel_shaped, tmp_path)
+    assert result.totals()["sites"] == 0
+    assert "| **total** | **0** | **0** | **0** | **0** |" in \
+        leftovers.summary_md(result)

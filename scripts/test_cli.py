@@ -1,0 +1,81 @@
+"""The command line as a user meets it: one error line and a non-zero exit
+for bad input, and a clean zero report for a tree with nothing left."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent / "rdma_sge.py"
+
+
+def run(*args, env=None, cache=None):
+    cmd = [sys.executable, str(SCRIPT)]
+    if cache is not None:
+        cmd += ["--cache", str(cache), "--reports", str(cache / "reports")]
+    return subprocess.run(cmd + list(args), capture_output=True, text=True,
+                          env=env)
+
+
+def one_error_line(result, *fragments):
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("rdma-sge: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_missing_kernel(tmp_path):
+    one_error_line(run("--kernel", str(tmp_path / "nope"), "report",
+                       cache=tmp_path), "does not exist")
+
+
+def test_kernel_is_a_file(tmp_path):
+    (tmp_path / "f").write_text("")
+    one_error_line(run("--kernel", str(tmp_path / "f"), "report",
+                       cache=tmp_path), "is not a directory")
+
+
+def test_not_a_kernel_tree_writes_nothing(tmp_path):
+    tree = tmp_path / "src"
+    tree.mkdir()
+    (tree / "Makefile").write_text("all:\n")
+    one_error_line(run("--kernel", str(tree), "report", cache=tmp_path),
+                   "not a kernel tree")
+    assert [p.name for p in tree.iterdir()] == ["Makefile"]
+    assert not (tmp_path / "reports").exists()
+
+
+def test_spatch_missing(kernel_shaped, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("git", "grep"):
+        os.symlink(shutil.which(tool), bin_dir / tool)
+    env = dict(os.environ, PATH=str(bin_dir))
+    one_error_line(run("--kernel", str(kernel_shaped), "report", env=env,
+                       cache=tmp_path / "cache"), "spatch not found")
+
+
+def test_tree_with_nothing_left_reports_zero(kernel_shaped, tmp_path):
+    result = run("--kernel", str(kernel_shaped), "report",
+                 cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    assert "0 ib_dma_* calls, 0 local_dma_lkey uses" in result.stdout
+    assert (tmp_path / "cache/reports/linux/leftovers.txt").read_text() == ""
+
+
+def test_worktree_twice_says_what_it_did(kernel_shaped, tmp_path):
+    first = run("--kernel", str(kernel_shaped), "worktree",
+                cache=tmp_path / "cache")
+    second = run("--kernel", str(kernel_shaped), "worktree",
+                 cache=tmp_path / "cache")
+    assert first.returncode == second.returncode == 0
+    assert "created branch rdma-sge/work" in first.stdout
+    assert "reusing rdma-sge/work" in second.stdout
+    cleaned = run("--kernel", str(kernel_shaped), "clean-work",
+                  cache=tmp_path / "cache")
+    assert cleaned.returncode == 0 and "removed" in cleaned.stdout

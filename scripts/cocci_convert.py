@@ -53,6 +53,8 @@ class RunResult:
     errors: dict[str, str] = dataclasses.field(default_factory=dict)
     # per group: rule name -> spatch stderr (warnings), for the log
     log: list[str] = dataclasses.field(default_factory=list)
+    # files spatch parses only in part (its unparsed functions stay as is)
+    parse_warnings: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def rule_files(rules_dir: Path | None = None) -> list[Path]:
@@ -212,13 +214,50 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
     return changed, errors, log
 
 
+_NB_RE = re.compile(r"nb good = (\d+),\s+nb bad = (\d+)")
+
+
+def parse_check(path: Path, timeout: int = 120) -> tuple[bool, str]:
+    """(fully_unparsable, message) from spatch --parse-c."""
+    try:
+        p = subprocess.run(["spatch", "--no-includes", "--parse-c",
+                            str(path)], capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return True, f"spatch --parse-c timed out after {timeout}s"
+    out = p.stdout + p.stderr
+    m = _NB_RE.search(out)
+    if not m:
+        return True, f"spatch --parse-c: rc={p.returncode}: {out[-1000:]}"
+    good, bad = int(m.group(1)), int(m.group(2))
+    if bad == 0:
+        return False, ""
+    msgs = [ln for ln in out.splitlines()
+            if ln.startswith(("PB:", "parse error", "BAD:", "ERROR"))
+            or "parse error" in ln]
+    msg = f"spatch: {bad} of {good + bad} lines not parsed: " + \
+        " | ".join(msgs[:5])
+    return good == 0, msg
+
+
 def run_rules(tree: Path, files: list[Path], jobs: int = 1,
               rules: list[Path] | None = None,
               timeout: int = 300) -> RunResult:
     tree = Path(tree).resolve()
     rules = rules if rules is not None else rule_files()
     res = RunResult()
-    groups = ulp_groups(tree, [Path(f) for f in files])
+    ok_files = []
+    for f in files:
+        rel = Path(f)
+        rel = rel.relative_to(tree) if rel.is_absolute() else rel
+        dead, msg = parse_check(tree / rel)
+        if dead:
+            res.errors[str(rel)] = msg
+        else:
+            if msg:
+                res.parse_warnings[str(rel)] = msg
+            ok_files.append(rel)
+    groups = ulp_groups(tree, ok_files)
     with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as ex:
         for changed, errors, log in ex.map(
                 lambda g: convert_group(tree, g, rules, timeout), groups):
@@ -267,6 +306,8 @@ def main(argv=None) -> int:
     r = run_rules(a.tree, files, a.jobs)
     for f in r.changed:
         print(f"changed {f}")
+    for f, m in r.parse_warnings.items():
+        print(f"parse warning {f}: {m}", file=sys.stderr)
     for f, m in r.errors.items():
         print(f"error {f}: {m}", file=sys.stderr)
     return 0

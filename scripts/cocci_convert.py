@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""Apply the cocci/convert/NN-*.cocci rules (Python 3 stdlib only).
+
+Entry points for the driver:
+
+    rule_files(rules_dir: Path | None = None) -> list[Path]
+    ulp_groups(tree: Path, files: list[Path]) -> list[list[Path]]
+    run_rules(tree: Path, files: list[Path], jobs: int = 1,
+              rules: list[Path] | None = None, timeout: int = 300)
+        -> RunResult
+
+run_rules() converts `files` (paths relative to `tree` or absolute inside
+it) IN PLACE.  Files are processed in ULP groups (a ULP's .c and .h files
+together, so that a struct field is converted in every file that uses it, or
+in none).  Each group is copied to a scratch directory, every rule file is
+applied in NN order with spatch --in-place, long lines that spatch added are
+wrapped to 80 columns, and only then are the changed files copied back.  A
+group that spatch cannot parse or that times out is left unchanged and
+reported in RunResult.errors with spatch's message.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES_DIR = ROOT / "cocci" / "convert"
+SPATCH_OPTS = ["--very-quiet", "--no-includes", "--include-headers",
+               "-D", "patch", "--timeout", "120"]
+
+# ULP scope: a group is every file under one of these prefixes
+ULP_PREFIXES = [
+    "drivers/infiniband/ulp/ipoib", "drivers/infiniband/ulp/iser",
+    "drivers/infiniband/ulp/isert", "drivers/infiniband/ulp/rtrs",
+    "drivers/infiniband/ulp/srpt", "drivers/infiniband/ulp/srp",
+    "drivers/nvme/host/rdma.c", "drivers/nvme/target/rdma.c",
+    "net/sunrpc/xprtrdma", "net/rds", "net/smc", "net/9p/trans_rdma.c",
+    "fs/smb/client/smbdirect", "fs/smb/server/transport_rdma",
+]
+
+
+@dataclasses.dataclass
+class RunResult:
+    changed: list[Path] = dataclasses.field(default_factory=list)
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)
+    # per group: rule name -> spatch stderr (warnings), for the log
+    log: list[str] = dataclasses.field(default_factory=list)
+    # files spatch parses only in part (its unparsed functions stay as is)
+    parse_warnings: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def rule_files(rules_dir: Path | None = None) -> list[Path]:
+    d = rules_dir or RULES_DIR
+    return sorted(p for p in d.glob("[0-9][0-9]-*.cocci"))
+
+
+def ulp_groups(tree: Path, files: list[Path]) -> list[list[Path]]:
+    """Group files (relative paths) by ULP; files outside the scope are
+    each a group of their own."""
+    groups: dict[str, list[Path]] = {}
+    for f in files:
+        rel = Path(f)
+        if rel.is_absolute():
+            rel = rel.relative_to(tree)
+        s = rel.as_posix()
+        key = next((p for p in ULP_PREFIXES
+                    if s == p or s.startswith(p + "/") or
+                    (not p.endswith(".c") and s.startswith(p))), s)
+        if key == "drivers/infiniband/ulp/srp" and s.startswith(
+                "drivers/infiniband/ulp/srpt"):
+            key = "drivers/infiniband/ulp/srpt"
+        groups.setdefault(key, []).append(rel)
+    return [sorted(v) for _, v in sorted(groups.items())]
+
+
+# ---------------------------------------------------------------- wrapping
+
+def _width(line: str) -> int:
+    return len(line.expandtabs(8))
+
+
+def _split_args(s: str) -> list[str] | None:
+    """Split the text of an argument list at top-level commas."""
+    out, depth, cur, q = [], 0, "", None
+    for ch in s:
+        if q:
+            cur += ch
+            if ch == q:
+                q = None
+            continue
+        if ch in "\"'":
+            q = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+            continue
+        cur += ch
+    out.append(cur.strip())
+    return out
+
+
+def wrap_line(line: str) -> list[str]:
+    """Wrap an over-long line at the arguments of its first rdma_ call,
+    continuation lines aligned with the opening parenthesis (kernel style)."""
+    if _width(line) <= 80:
+        return [line]
+    m = re.search(r"\brdma_\w+\(", line)
+    if not m:
+        return [line]
+    start = m.end()          # index after '('
+    depth, end = 1, None
+    for i in range(start, len(line)):
+        if line[i] == "(":
+            depth += 1
+        elif line[i] == ")":
+            depth -= 1
+            if depth == 0:
+                end = i
+                break
+    if end is None:
+        return [line]
+    args = _split_args(line[start:end])
+    if not args:
+        return [line]
+    head, tail = line[:start], line[end:]
+    col = _width(head)
+    indent = "\t" * (col // 8) + " " * (col % 8)
+    lines, cur = [], head
+    for i, a in enumerate(args):
+        piece = a + ("," if i < len(args) - 1 else tail)
+        first = cur in (head,)
+        trial = cur + ("" if first else " ") + piece
+        if not first and _width(trial) > 80:
+            lines.append(cur.rstrip())
+            cur = indent + piece
+        else:
+            cur = trial
+    lines.append(cur)
+    return lines
+
+
+def wrap_new_lines(old: str, new: str) -> str:
+    """Wrap lines of `new` that are not in `old` and exceed 80 columns."""
+    old_lines = set(old.splitlines())
+    out = []
+    for line in new.splitlines(keepends=True):
+        body = line.rstrip("\n")
+        if body not in old_lines and _width(body) > 80:
+            out.extend(w + "\n" for w in wrap_line(body))
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- running
+
+def spatch_file_group(rule: Path, files: list[Path], cwd: Path,
+                      timeout: int = 300) -> tuple[int, str]:
+    cmd = ["spatch", *SPATCH_OPTS, "--in-place", "--sp-file", str(rule),
+           *[str(f) for f in files]]
+    try:
+        p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return 124, f"spatch timed out after {timeout}s"
+    return p.returncode, p.stderr + p.stdout
+
+
+_ERR_RE = re.compile(r"^(Fatal error|.*exception|.*Failure|EXN:|"
+                     r"Error in Python|.*Timeout|.*timeout|.*parse error)",
+                     re.I | re.M)
+
+
+def convert_group(tree: Path, group: list[Path], rules: list[Path],
+                  timeout: int = 300) -> tuple[list[Path], dict, list]:
+    errors, log = {}, []
+    with tempfile.TemporaryDirectory(prefix="cocci-conv-") as tmp:
+        tmpd = Path(tmp)
+        for rel in group:
+            dst = tmpd / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(tree / rel, dst)
+        for rule in rules:
+            rc, msg = spatch_file_group(rule, group, tmpd, timeout)
+            bad = _ERR_RE.search(msg)
+            if rc != 0 or bad:
+                name = ", ".join(str(g) for g in group)
+                errors[name] = f"{rule.name}: rc={rc}: {msg.strip()[-2000:]}"
+                return [], errors, log
+            if msg.strip():
+                log.append(f"{rule.name}: {msg.strip()}")
+        changed = []
+        for rel in group:
+            old = (tree / rel).read_text(errors="surrogateescape")
+            new = (tmpd / rel).read_text(errors="surrogateescape")
+            if new != old:
+                (tree / rel).write_text(wrap_new_lines(old, new),
+                                        errors="surrogateescape")
+                changed.append(rel)
+    return changed, errors, log
+
+
+_NB_RE = re.compile(r"nb good = (\d+),\s+nb bad = (\d+)")
+
+
+def parse_check(path: Path, timeout: int = 120) -> tuple[bool, str]:
+    """(fully_unparsable, message) from spatch --parse-c."""
+    try:
+        p = subprocess.run(["spatch", "--no-includes", "--parse-c",
+                            str(path)], capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return True, f"spatch --parse-c timed out after {timeout}s"
+    out = p.stdout + p.stderr
+    m = _NB_RE.search(out)
+    if not m:
+        return True, f"spatch --parse-c: rc={p.returncode}: {out[-1000:]}"
+    good, bad = int(m.group(1)), int(m.group(2))
+    if bad == 0:
+        return False, ""
+    msgs = [ln for ln in out.splitlines()
+            if ln.startswith(("PB:", "parse error", "BAD:", "ERROR"))
+            or "parse error" in ln]
+    msg = f"spatch: {bad} of {good + bad} lines not parsed: " + \
+        " | ".join(msgs[:5])
+    return good == 0, msg
+
+
+def run_rules(tree: Path, files: list[Path], jobs: int = 1,
+              rules: list[Path] | None = None,
+              timeout: int = 300) -> RunResult:
+    tree = Path(tree).resolve()
+    rules = rules if rules is not None else rule_files()
+    res = RunResult()
+    ok_files = []
+    for f in files:
+        rel = Path(f)
+        rel = rel.relative_to(tree) if rel.is_absolute() else rel
+        dead, msg = parse_check(tree / rel)
+        if dead:
+            res.errors[str(rel)] = msg
+        else:
+            if msg:
+                res.parse_warnings[str(rel)] = msg
+            ok_files.append(rel)
+    groups = ulp_groups(tree, ok_files)
+    with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as ex:
+        for changed, errors, log in ex.map(
+                lambda g: convert_group(tree, g, rules, timeout), groups):
+            res.changed.extend(changed)
+            res.errors.update(errors)
+            res.log.extend(log)
+    return res
+
+
+def convert_text(src: str, name: str = "t.c",
+                 rules: list[Path] | None = None) -> tuple[str, dict]:
+    """Run the rules on one file's text; return (new text, errors)."""
+    with tempfile.TemporaryDirectory(prefix="cocci-one-") as tmp:
+        p = Path(tmp) / name
+        p.write_text(src)
+        changed, errors, _ = convert_group(Path(tmp), [Path(name)],
+                                           rules or rule_files())
+        return p.read_text(), errors
+
+
+def scope_files(tree: Path) -> list[Path]:
+    """Prefiltered ULP files of `tree` that mention ib_dma_ / local_dma_lkey."""
+    p = subprocess.run(["git", "grep", "-lP", r"\bib_dma_|local_dma_lkey",
+                        "--", *ULP_PREFIXES_GREP], cwd=tree,
+                       capture_output=True, text=True)
+    return [Path(x) for x in p.stdout.split()]
+
+
+ULP_PREFIXES_GREP = [
+    "drivers/infiniband/ulp", "drivers/nvme/host/rdma.c",
+    "drivers/nvme/target/rdma.c", "net/sunrpc/xprtrdma", "net/rds",
+    "net/smc", "net/9p/trans_rdma.c", "fs/smb/client/smbdirect.c",
+    "fs/smb/client/smbdirect.h", "fs/smb/server/transport_rdma.c",
+    "fs/smb/server/transport_rdma.h",
+]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("tree", type=Path)
+    ap.add_argument("files", nargs="*", type=Path,
+                    help="default: the prefiltered ULP scope")
+    ap.add_argument("-j", "--jobs", type=int, default=1)
+    a = ap.parse_args(argv)
+    files = a.files or scope_files(a.tree)
+    r = run_rules(a.tree, files, a.jobs)
+    for f in r.changed:
+        print(f"changed {f}")
+    for f, m in r.parse_warnings.items():
+        print(f"parse warning {f}: {m}", file=sys.stderr)
+    for f, m in r.errors.items():
+        print(f"error {f}: {m}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""pytest: every golden case of cocci/tests, and idempotence."""
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cocci_convert  # noqa: E402
+import cocci_golden  # noqa: E402
+
+CASES = cocci_golden.cases()
+IDS = [f"{s}/{c.name}" for s, c in CASES]
+
+
+@pytest.mark.parametrize("stem,case", CASES, ids=IDS)
+def test_golden(stem, case):
+    expected, actual, errors = cocci_golden.run_case(stem, case)
+    assert not errors, errors
+    assert actual == expected, "\n" + cocci_golden.diff(expected, actual,
+                                                        case.name)
+
+
+@pytest.mark.parametrize("stem,case", CASES, ids=IDS)
+def test_idempotent(stem, case):
+    """Rules on already-converted code change nothing."""
+    res = case.with_suffix(".res").read_text()
+    again, errors = cocci_convert.convert_text(res, case.name,
+                                               cocci_golden.rules_for(stem))
+    assert not errors, errors
+    assert again == res, "\n" + cocci_golden.diff(res, again, case.name)
+
+
+@pytest.mark.parametrize("stem,case", [c for c in CASES
+                                       if c[1].name.startswith("neg_")],
+                         ids=[i for i, c in zip(IDS, CASES)
+                              if c[1].name.startswith("neg_")])
+def test_negative_cases_unchanged(stem, case):
+    assert case.read_text() == case.with_suffix(".res").read_text()
+
+
+def test_bad_input_left_alone(tmp_path):
+    """A file spatch cannot parse: the run goes on, file unchanged, the
+    error names the file with spatch's message."""
+    (tmp_path / "good.c").write_text(
+        (cocci_golden.TESTS / "10-ib-sge-map" / "multi_unwind.c").read_text())
+    bad = "static int f(struct x *r {\n\tr->s.addr = ib_dma_map_single(\n"
+    (tmp_path / "bad.c").write_text(bad)
+    r = cocci_convert.run_rules(tmp_path, [Path("bad.c"), Path("good.c")])
+    assert (tmp_path / "bad.c").read_text() == bad
+    assert Path("good.c") in r.changed
+    assert "bad.c" in r.errors and "spatch" in r.errors["bad.c"]
+
+
+def test_wrap_line():
+    line = ("\tif (rdma_map_sge_single(ndev->pd, &c->sge[0], c->nvme_cmd, "
+            "sizeof(*c->nvme_cmd), DMA_FROM_DEVICE))")
+    out = cocci_convert.wrap_line(line)
+    assert all(len(x.expandtabs(8)) <= 80 for x in out)
+    assert out[1].startswith("\t\t\t\t")

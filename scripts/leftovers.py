@@ -20,6 +20,19 @@ import spatch
 
 TOOLKIT = Path(__file__).resolve().parent.parent
 AUDIT_RULE = TOOLKIT / "cocci" / "audit" / "ib_dma_leftovers.cocci"
+REASONS_RULE = TOOLKIT / "cocci" / "audit" / "ib_dma_reasons.cocci"
+# The reasons rule resolves struct ib_sge through headers, so its result
+# depends on more than one file's content: it is never cached.
+REASONS_OPTIONS = ["--very-quiet", "--local-includes",
+                   "--include-headers-for-types", "--include-headers",
+                   "-I", "include", "-I", "arch/x86/include",
+                   "-I", "include/uapi", "-D", "report"]
+
+SG_WRAPPERS = {"ib_dma_map_sg", "ib_dma_unmap_sg", "ib_dma_map_sg_attrs",
+               "ib_dma_unmap_sg_attrs", "ib_dma_map_sgtable_attrs",
+               "ib_dma_unmap_sgtable_attrs", "ib_dma_sync_sg_for_cpu",
+               "ib_dma_sync_sg_for_device", "ib_dma_virt_map_sg"}
+DEVICE_QUERIES = {"ib_dma_max_seg_size", "ib_dma_pci_p2p_dma_supported"}
 
 # The upper-layer protocols the conversion is for.
 ULP_SCOPE = (
@@ -60,14 +73,39 @@ class Site:
     subsystem: str
     area: str
     status: str = "audited"  # or "not audited"
-    reason: str = ""
+    reason: str = ""  # why it was not audited
+    category: str = ""  # why it is still there
 
     def grep_line(self) -> str:
         text = f"{self.file}:{self.line}: {self.use} — {self.function} — " \
                f"{self.subsystem}"
+        if self.category:
+            text += f" — {self.category}"
         if self.status != "audited":
             text += f" [not audited: {self.reason}]"
         return text
+
+
+def categorize(site: "Site", reasons: dict[tuple[str, int, int], str]) -> str:
+    """Why a site is still there, in the words a maintainer would use."""
+    if site.kind == "definition":
+        return "definition of a wrapper: goes when the wrappers go"
+    if site.kind == "field":
+        return "lkey cached in a ULP struct field"
+    if site.area in ("core", "provider"):
+        return "RDMA core or provider driver: not a ULP, outside the " \
+               "conversion"
+    reason = reasons.get((site.file, site.line, site.column))
+    if reason:
+        return reason
+    if site.use in SG_WRAPPERS:
+        return "scatterlist mapping: stays until the map_mr_sg step"
+    if site.use in DEVICE_QUERIES:
+        return "device query: no mapping to convert"
+    if site.kind == "lkey":
+        return "lkey use (convertible; no rule has converted it)"
+    return "map, error check, sync or unmap of one buffer or page " \
+           "(convertible; no rule has converted it)"
 
 
 @dataclass
@@ -201,8 +239,40 @@ def run_audit(tree_root: Path, tree_name: str, version: str, is_git: bool,
             status="audited", reason="found by spatch only"))
     audit.sites.sort(key=lambda s: (s.file, s.line, s.column))
     timings["assemble"] = time.monotonic() - start
+
+    start = time.monotonic()
+    reasons = find_reasons(tree_root, audit.sites, jobs)
+    for site in audit.sites:
+        site.category = categorize(site, reasons)
+    timings["reasons"] = time.monotonic() - start
     audit.timings = timings
     return audit
+
+
+_REASON_LINE = re.compile(
+    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+)-\d+: REASON (?P<text>.*)$")
+
+
+def find_reasons(tree_root: Path, found: list[Site], jobs: int | None
+                 ) -> dict[tuple[str, int, int], str]:
+    """Run the reasons rule where it can say something: ULP files with
+    local_dma_lkey uses or scatterlist mappings."""
+    files = sorted({s.file for s in found
+                    if s.area in ("ulp", "other") and s.status == "audited"
+                    and (s.kind == "lkey" or s.use in SG_WRAPPERS)})
+    if not files:
+        return {}
+    runner = spatch.SpatchRunner(REASONS_RULE, options=REASONS_OPTIONS,
+                                 jobs=jobs)
+    reasons = {}
+    for result in runner.run(tree_root, files).values():
+        for line in result.stdout.splitlines():
+            match = _REASON_LINE.match(line.strip())
+            if match:
+                key = (match["path"].removeprefix("./"), int(match["line"]),
+                       int(match["col"]))
+                reasons.setdefault(key, match["text"])
+    return reasons
 
 
 # Writers ----------------------------------------------------------------
@@ -267,6 +337,16 @@ def summary_md(audit: Audit) -> str:
         f"{areas[(area, 'lkey')]} lkey uses"
         for area in ("ulp", "core", "provider", "other")
         if areas[(area, 'call')] or areas[(area, 'lkey')]) + ".")
+    out.append("")
+    out.append("## Why what is left is left")
+    out.append("")
+    out.append("| reason | ULP sites | all sites |")
+    out.append("|---|---:|---:|")
+    everywhere = Counter(s.category for s in audit.sites)
+    in_ulps = Counter(s.category for s in audit.sites if s.area == "ulp")
+    for category, count in sorted(everywhere.items(),
+                                  key=lambda kv: (-kv[1], kv[0])):
+        out.append(f"| {category} | {in_ulps[category]} | {count} |")
     out.append("")
     out.append("## Per subsystem, by wrapper")
     for name, group in by_subsystem(audit).items():

@@ -97,3 +97,16 @@ def test_make_report_writes_the_three_files(default_tree, tmp_path):
     assert match and int(match[1]) == data["totals"]["calls"]
     assert "| **total** |" in (out_dir / "summary.md").read_text()
     assert "INFINIBAND SUBSYSTEM" in result.stdout
+
+
+def test_every_site_says_why_it_is_left(audit):
+    for site in audit.sites:
+        assert site.category, site
+        if site.area == "ulp" and site.use in leftovers.SG_WRAPPERS:
+            assert "scatterlist" in site.category, site
+        if site.area in ("core", "provider") and site.kind in ("call",
+                                                               "lkey"):
+            assert "not a ULP" in site.category, site
+    lkey_reasons = {s.category for s in audit.sites
+                    if s.area == "ulp" and s.kind == "lkey"}
+    assert any("sge filled by hand" in r for r in lkey_reasons)

@@ -8,7 +8,7 @@ import pytest
 import leftovers
 from conftest import git
 
-FIXTURES = leftovers.AUDIT_RULE.parent / "tests"
+FIXTURES = leftovers.AUDIT_RULE.parent / "tests" / leftovers.AUDIT_RULE.stem
 
 MAINTAINERS = """\
 INFINIBAND SUBSYSTEM
@@ -100,10 +100,12 @@ def test_reports(audited_tree, tmp_path):
     assert lines == sorted(lines, key=lambda l: (l.split(":")[0],
                                                  int(l.split(":")[1])))
     assert "drivers/nvme/host/rdma.c:18: ib_dma_map_single — " \
-        "nvme_rdma_alloc_qe — NVM EXPRESS DRIVER" in lines
+        "nvme_rdma_alloc_qe — NVM EXPRESS DRIVER — map, error check, sync " \
+        "or unmap of one buffer or page (convertible; no rule has " \
+        "converted it)" in lines
     assert any(l.startswith("net/9p/trans_rdma.c:8: ib_dma_map_single — ? "
-                            "— 9P FILE SYSTEM [not audited: spatch parse "
-                            "error") for l in lines)
+                            "— 9P FILE SYSTEM — ") and
+               "[not audited: spatch parse error" in l for l in lines)
 
     data = json.loads((tmp_path / "reports/leftovers.json").read_text())
     assert data["totals"]["not_audited"] == 1
@@ -115,7 +117,8 @@ def test_reports(audited_tree, tmp_path):
                     "function": "struct smb_extract_to_rdma",
                     "subsystem": "COMMON INTERNET FILE SYSTEM CLIENT "
                                  "(CIFS and SMB3)",
-                    "area": "ulp", "status": "audited", "reason": ""}
+                    "area": "ulp", "status": "audited", "reason": "",
+                    "category": "lkey cached in a ULP struct field"}
 
     summary = (tmp_path / "reports/summary.md").read_text()
     assert "| NVM EXPRESS DRIVER | 3 | 1 | 0 | 0 |" in summary
@@ -123,6 +126,7 @@ def test_reports(audited_tree, tmp_path):
     assert "| **total** | **7** | **5** | **2** | **1** |" in summary
     assert "- `net/9p/trans_rdma.c:8` ib_dma_map_single: spatch parse " \
         "error" in summary
+    assert "| lkey cached in ULP field local_dma_lkey | 2 | 2 |" in summary
 
 
 def test_converted_tree_reports_zero(kernel_shaped, tmp_path):

@@ -1,0 +1,188 @@
+"""Build the objects a conversion touched, with the real Kbuild.
+
+One configured output directory (O=) per tree, kept in the cache; objects
+are built with a single `make -k` call per pass so Kbuild's start-up is paid
+once.  Each object is compiled afresh (its .o removed first) so that every
+warning is seen; the compiler's diagnostics are parsed per source file.
+"""
+
+import hashlib
+import os
+import re
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CONFIG = "allmodconfig"
+
+
+class BuildError(Exception):
+    """The tree cannot be configured or built at all; one line of text."""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    file: str
+    line: int
+    column: int
+    severity: str  # warning or error
+    message: str
+
+    def key(self) -> tuple[str, str, str]:
+        """What identifies a diagnostic across a change that moves lines."""
+        return (self.file, self.severity, self.message)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: " \
+               f"{self.message}"
+
+
+@dataclass
+class ObjectResult:
+    obj: str
+    source: str
+    built: bool
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+
+_DIAG = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>\d+):(?P<col>\d+): "
+                   r"(?P<sev>warning|error|fatal error): (?P<msg>.*)$")
+_FAILED = re.compile(r"\[[^\]]*?:\s*(?P<target>\S+\.[oi])\] Error \d+")
+
+
+def object_of(source: str) -> str:
+    return source[:-2] + ".o" if source.endswith(".c") else source
+
+
+def parse_diagnostics(output: str, srctree: Path) -> list[Diagnostic]:
+    prefixes = [str(srctree) + "/", str(srctree.resolve()) + "/"]
+    found = []
+    for line in output.splitlines():
+        match = _DIAG.match(line.strip())
+        if not match:
+            continue
+        path = match["file"]
+        for prefix in prefixes:
+            path = path.removeprefix(prefix)
+        path = os.path.normpath(path)
+        severity = "error" if "error" in match["sev"] else "warning"
+        found.append(Diagnostic(path, int(match["line"]), int(match["col"]),
+                                severity, match["msg"].strip()))
+    return found
+
+
+def failed_targets(output: str) -> set[str]:
+    return {m["target"] for m in _FAILED.finditer(output)}
+
+
+class KernelBuild:
+    def __init__(self, srctree: Path, out: Path, jobs: int | None = None,
+                 config: str = DEFAULT_CONFIG, log=print):
+        self.srctree = srctree
+        self.out = out
+        self.jobs = jobs or os.cpu_count() or 1
+        self.config = config
+        self.log = log
+
+    def make(self, *args: str, check: bool = False,
+             timeout: int | None = None) -> subprocess.CompletedProcess:
+        cmd = ["make", "-C", str(self.srctree), f"O={self.out}",
+               f"-j{self.jobs}", *args]
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True,
+                                  errors="replace", timeout=timeout)
+        except FileNotFoundError as exc:
+            raise BuildError("make not found: install make and gcc") from exc
+
+    def configure(self) -> bool:
+        """Configure and prepare once; True if it had to be done now."""
+        stamp = self.out / ".rdma-sge-configured"
+        wanted = self.config
+        if stamp.exists() and stamp.read_text() == wanted and \
+                (self.out / ".config").exists():
+            return False
+        self.out.mkdir(parents=True, exist_ok=True)
+        for cc in ("gcc", "make"):
+            if subprocess.run(["sh", "-c", f"command -v {cc}"],
+                              capture_output=True).returncode != 0:
+                raise BuildError(f"{cc} not found: install it (make deps)")
+        start = time.monotonic()
+        result = self.make(self.config)
+        if result.returncode != 0:
+            raise BuildError(f"make {self.config} failed: "
+                             f"{_last_line(result)}")
+        result = self.make("prepare")
+        if result.returncode != 0:
+            raise BuildError(f"make prepare failed: {_last_line(result)}")
+        stamp.write_text(wanted)
+        self.log(f"configured {self.out} ({self.config}, prepare) in "
+                 f"{time.monotonic() - start:.0f}s")
+        return True
+
+    def build(self, sources: list[str], extra: tuple[str, ...] = ("W=1",),
+              preprocess: bool = False) -> dict[str, ObjectResult]:
+        """Compile each source's object afresh; optionally also its .i."""
+        targets = []
+        for source in sources:
+            obj = object_of(source)
+            (self.out / obj).unlink(missing_ok=True)
+            targets.append(obj)
+            if preprocess:
+                (self.out / (source[:-2] + ".i")).unlink(missing_ok=True)
+                targets.append(source[:-2] + ".i")
+        result = self.make("-k", *extra, *targets)
+        output = result.stdout + "\n" + result.stderr
+        diagnostics = parse_diagnostics(output, self.srctree)
+        failed = failed_targets(output)
+        results = {}
+        for source in sources:
+            obj = object_of(source)
+            built = obj not in failed and (self.out / obj).exists()
+            mine = [d for d in diagnostics if d.file == source or
+                    d.file.endswith(".h")]
+            results[source] = ObjectResult(obj, source, built, mine)
+        if result.returncode != 0 and not failed and \
+                not any(r.built for r in results.values()):
+            raise BuildError(f"make failed: {_last_line(result)}")
+        return results
+
+    def preprocessed(self, source: str) -> Path:
+        return self.out / (source[:-2] + ".i")
+
+
+def new_diagnostics(baseline: list[Diagnostic],
+                    converted: list[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics of the converted build that the baseline did not have
+    (compared without line numbers, as a multiset)."""
+    left = Counter(d.key() for d in baseline)
+    new = []
+    for diag in converted:
+        if left[diag.key()] > 0:
+            left[diag.key()] -= 1
+        else:
+            new.append(diag)
+    return new
+
+
+def config_id(build: KernelBuild) -> str:
+    config = build.out / ".config"
+    return hashlib.sha256(config.read_bytes()).hexdigest()[:16] \
+        if config.exists() else "none"
+
+
+def _last_line(result: subprocess.CompletedProcess) -> str:
+    lines = [l for l in (result.stderr + result.stdout).splitlines()
+             if l.strip()]
+    errors = [l for l in lines if "error" in l.lower()]
+    return (errors or lines or [f"exit {result.returncode}"])[0 if errors
+                                                              else -1].strip()

@@ -1,0 +1,347 @@
+"""make convert: the whole job, on the toolkit's work branch.
+
+Stages: work tree, apply the core series, run the conversion rules, commit
+per subsystem, build the touched objects (baseline at the series' tip,
+then the conversion with W=1), check that every changed line was compiled,
+audit what is left, write the reports.
+"""
+
+import json
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import apply
+import build
+import cocci_convert
+import commit
+import compiled_lines
+import leftovers
+import maintainers
+import tree
+
+TOOLKIT = Path(__file__).resolve().parent.parent
+
+
+class ConvertError(Exception):
+    """Stops the run; the text is the one line shown."""
+
+
+@dataclass
+class BuildRecord:
+    source: str
+    subsystem: str
+    built: bool
+    baseline_warnings: list[str] = field(default_factory=list)
+    new_warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    uncompiled_lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ConvertResult:
+    work: tree.WorkTree
+    series_tip: str
+    commits: list[tuple[str, str]] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+    builds: list[BuildRecord] = field(default_factory=list)
+    uncompiled: dict[str, list[int]] = field(default_factory=dict)
+    before: leftovers.Audit | None = None
+    after: leftovers.Audit | None = None
+    spatch_errors: dict[str, str] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)
+    nothing_to_do: bool = False
+
+
+class Stages:
+    def __init__(self, log):
+        self.log = log
+        self.times: dict[str, float] = {}
+
+    def run(self, name: str, func, *args, **kwargs):
+        self.log(f"[{name}]")
+        start = time.monotonic()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            self.times[name] = time.monotonic() - start
+
+
+def _git(work: Path, *args: str, check: bool = True) -> str:
+    result = subprocess.run(["git", "-C", str(work), *args],
+                            capture_output=True, text=True, errors="replace")
+    if check and result.returncode != 0:
+        message = (result.stderr.strip() or result.stdout.strip())
+        raise ConvertError(f"git {args[0]} failed in {work}: "
+                           f"{message.splitlines()[-1] if message else ''}")
+    return result.stdout
+
+
+def clean_leftovers_of_an_interrupted_run(work: Path, log) -> None:
+    git_dir = Path(_git(work, "rev-parse", "--absolute-git-dir").strip())
+    if (git_dir / "rebase-apply").exists():
+        _git(work, "am", "--abort", check=False)
+        log("  aborted the git am an interrupted run left behind")
+    if (git_dir / "rebase-merge").exists():
+        _git(work, "rebase", "--abort", check=False)
+        log("  aborted the rebase an interrupted run left behind")
+    if _git(work, "status", "--porcelain").strip():
+        _git(work, "reset", "-q", "--hard", "HEAD")
+        _git(work, "clean", "-q", "-fd")
+        log("  discarded uncommitted changes an interrupted run left in the "
+            "work tree")
+
+
+def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
+            jobs: int | None = None, log=print) -> ConvertResult:
+    stages = Stages(log)
+    work = stages.run("work tree", tree.prepare_work_tree, kernel, cache,
+                      lambda m: log("  " + m))
+    clean_leftovers_of_an_interrupted_run(work.path, log)
+    signer = commit.identity(kernel.root)
+    if signer is None:
+        signer = ("rdma-sge toolkit", "rdma-sge-toolkit@localhost")
+        log("  note: git has no user.name/user.email here; the commits are "
+            "signed off by a placeholder: set them and run again before "
+            "posting")
+
+    def do_apply():
+        try:
+            result = apply.apply_series(
+                work.path, git_options=["-c", f"user.name={signer[0]}",
+                                        "-c", f"user.email={signer[1]}"])
+        except apply.ApplyError as exc:
+            raise ConvertError(str(exc)) from exc
+        log(f"  {result.message}")
+        return result
+    applied = stages.run("apply core series", do_apply)
+    series_tip = applied.commits[-1]
+
+    result = ConvertResult(work=work, series_tip=series_tip)
+
+    def do_convert():
+        files = [str(f) for f in cocci_convert.scope_files(work.path)]
+        log(f"  {len(files)} ULP files mention a wrapper or the lkey")
+        run = cocci_convert.run_rules(work.path, [Path(f) for f in files],
+                                      jobs=jobs or 2)
+        for name, text in run.errors.items():
+            first = text.strip().splitlines()[0] if text.strip() else ""
+            log(f"  left unchanged, spatch failed: {name}: {first[:200]}")
+        result.spatch_errors = dict(run.errors)
+        changed = sorted(str(p) for p in run.changed)
+        log(f"  {len(changed)} files changed")
+        return changed
+    changed = stages.run("convert (spatch)", do_convert)
+
+    owners = maintainers.Maintainers(work.path)
+    rules = [r.name for r in cocci_convert.rule_files()]
+
+    def do_commit():
+        groups = commit.group_files(kernel.root, changed, owners)
+        for group in groups:
+            diff = _git(work.path, "diff", "--", *group.files)
+            before = commit.count_sites({
+                f: _git(work.path, "show", f"HEAD:{f}") for f in group.files})
+            after = commit.count_sites({
+                f: (work.path / f).read_text(errors="replace")
+                for f in group.files})
+            text = commit.message(group, diff, before, after, rules, signer)
+            _git(work.path, "add", "--", *group.files)
+            subprocess.run(["git", "-C", str(work.path),
+                            "-c", f"user.name={signer[0]}",
+                            "-c", f"user.email={signer[1]}",
+                            "commit", "-q", "-F", "-"], input=text,
+                           text=True, check=True, capture_output=True)
+            sha = _git(work.path, "rev-parse", "HEAD").strip()
+            result.commits.append((sha, text.splitlines()[0]))
+            log(f"  {sha[:12]} {text.splitlines()[0]}")
+        if not groups:
+            existing = _git(work.path, "rev-list", "--count",
+                            f"{series_tip}..HEAD").strip()
+            log(f"  nothing to convert: the rules change nothing; "
+                f"{existing} conversion commit(s) already on {work.branch}")
+            result.nothing_to_do = True
+    stages.run("commit per subsystem", do_commit)
+
+    converted = _git(work.path, "diff", "--name-only", series_tip,
+                     "HEAD").split()
+    sources = _sources_to_build(work.path, converted)
+    kbuild = build.KernelBuild(work.path, cache / "kbuild" /
+                               work.path.name, jobs=jobs,
+                               log=lambda m: log("  " + m))
+
+    def do_baseline():
+        kbuild.configure()
+        _git(work.path, "checkout", "-q", "--detach", series_tip)
+        try:
+            result.before = leftovers.run_audit(
+                work.path, kernel.name, kernel.version, True,
+                cache / "spatch-results", jobs=jobs)
+            base = kbuild.build(sources, preprocess=False) if sources else {}
+        finally:
+            _git(work.path, "checkout", "-q", work.branch)
+        log(f"  baseline: {len(base)} objects at the series' tip")
+        return base
+    baseline = stages.run("build baseline", do_baseline)
+
+    def do_build():
+        return kbuild.build(sources, preprocess=True) if sources else {}
+    built = stages.run("build converted (W=1)", do_build)
+
+    for source in sources:
+        base = baseline.get(source)
+        now = built[source]
+        new = build.new_diagnostics(base.diagnostics if base else [],
+                                    now.diagnostics)
+        result.builds.append(BuildRecord(
+            source=source, subsystem=owners.subsystem(source),
+            built=now.built,
+            baseline_warnings=[str(d) for d in (base.warnings if base
+                                                else [])],
+            new_warnings=[str(d) for d in new if d.severity == "warning"],
+            errors=[str(d) for d in now.errors]))
+
+    def do_compiled():
+        diff = _git(work.path, "diff", "-U0", series_tip, "HEAD")
+        added = compiled_lines.added_lines(diff)
+        added = {f: l for f, l in added.items() if f.endswith((".c", ".h"))}
+        preprocessed = {s: kbuild.preprocessed(s) for s in sources
+                        if built[s].built}
+        return compiled_lines.check(work.path, added, preprocessed)
+    result.uncompiled = stages.run("changed lines compiled", do_compiled)
+    for record in result.builds:
+        record.uncompiled_lines = result.uncompiled.get(record.source, [])
+
+    failed = {r.source for r in result.builds if not r.built}
+    if failed:
+        stages.run("drop commits that break the build", _drop_commits,
+                   work.path, series_tip, failed, result, log)
+
+    result.after = stages.run("audit", leftovers.run_audit, work.path,
+                              kernel.name, kernel.version, True,
+                              cache / "spatch-results", jobs)
+    result.stages = stages.times
+    out_dir = reports / kernel.name
+    written = write_reports(result, kernel, out_dir)
+    for path in written:
+        log(f"wrote {path}")
+    return result
+
+
+def _sources_to_build(work: Path, changed: list[str]) -> list[str]:
+    """The .c files changed, plus the .c files next to a changed header
+    that include it."""
+    sources = {f for f in changed if f.endswith(".c")}
+    for header in (f for f in changed if f.endswith(".h")):
+        directory = (work / header).parent
+        name = Path(header).name
+        for candidate in directory.glob("*.c"):
+            text = candidate.read_text(errors="replace")
+            if f'#include "{name}"' in text:
+                sources.add(candidate.relative_to(work).as_posix())
+    return sorted(sources)
+
+
+def _drop_commits(work: Path, series_tip: str, failed: set[str],
+                  result: ConvertResult, log) -> None:
+    for sha, subject in list(result.commits) or _commits_since(work,
+                                                               series_tip):
+        files = _git(work, "show", "--name-only", "--format=", sha).split()
+        if failed & set(files):
+            current = _git(work, "rev-parse", "HEAD").strip()
+            _git(work, "rebase", "-q", "--onto", f"{sha}~1", sha, current)
+            _git(work, "checkout", "-q", "-B", result.work.branch)
+            result.dropped.append((sha, subject))
+            result.commits = [c for c in result.commits if c[0] != sha]
+            log(f"  dropped {sha[:12]} {subject}: "
+                f"{', '.join(sorted(failed & set(files)))} does not build")
+
+
+def _commits_since(work: Path, base: str) -> list[tuple[str, str]]:
+    out = _git(work, "log", "--reverse", "--format=%H %s", f"{base}..HEAD")
+    return [tuple(l.split(" ", 1)) for l in out.splitlines()]
+
+
+def build_txt(result: ConvertResult) -> str:
+    lines = ["# object  built  baseline-warnings  new-warnings  errors  "
+             "uncompiled-changed-lines"]
+    for r in result.builds:
+        lines.append(f"{r.source[:-2]}.o  {'yes' if r.built else 'NO'}  "
+                     f"{len(r.baseline_warnings)}  {len(r.new_warnings)}  "
+                     f"{len(r.errors)}  "
+                     f"{','.join(map(str, r.uncompiled_lines)) or '-'}")
+        for w in r.new_warnings:
+            lines.append(f"    new warning: {w}")
+        for e in r.errors:
+            lines.append(f"    error: {e}")
+    for path, missing in sorted(result.uncompiled.items()):
+        if not path.endswith(".c"):
+            lines.append(f"{path}: changed lines not compiled: "
+                         f"{','.join(map(str, missing))}")
+    for sha, subject in result.dropped:
+        lines.append(f"dropped {sha[:12]} {subject}")
+    return "\n".join(lines) + "\n"
+
+
+def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
+    before = {r[0]: r for r in leftovers.summary_rows(result.before)}
+    after = {r[0]: r for r in leftovers.summary_rows(result.after)}
+    out = [f"# make convert: {kernel.name}", "",
+           f"Work branch `{result.work.branch}` in "
+           f"`{result.work.repository}`, checked out at "
+           f"`{result.work.path}`; core series tip "
+           f"{result.series_tip[:12]}.", ""]
+    out += ["| subsystem | ib_dma_* calls before → after | local_dma_lkey "
+            "before → after | build |", "|---|---|---|---|"]
+    status: dict[str, str] = {}
+    for r in result.builds:
+        bad = (not r.built) or r.new_warnings or r.uncompiled_lines
+        status.setdefault(r.subsystem, "ok")
+        if bad:
+            status[r.subsystem] = "FAILED" if not r.built else "warnings"
+    for name in sorted(set(before) | set(after)):
+        b = before.get(name, (name, 0, 0, 0, 0))
+        a = after.get(name, (name, 0, 0, 0, 0))
+        out.append(f"| {name} | {b[1]} → {a[1]} | {b[2]} → {a[2]} | "
+                   f"{status.get(name, '-')} |")
+    tb, ta = result.before.totals(), result.after.totals()
+    out.append(f"| **total** | **{tb['calls']} → {ta['calls']}** | "
+               f"**{tb['lkey_uses']} → {ta['lkey_uses']}** | |")
+    ulp_before = sum(1 for s in result.before.sites
+                     if s.area == "ulp" and s.kind in ("call", "lkey"))
+    ulp_after = sum(1 for s in result.after.sites
+                    if s.area == "ulp" and s.kind in ("call", "lkey"))
+    if ulp_before:
+        out += ["", f"ULP scope: {ulp_before} → {ulp_after} sites "
+                f"({100 * (ulp_before - ulp_after) / ulp_before:.1f}% "
+                "converted)."]
+    out += ["", "## Commits", ""]
+    out += [f"- {sha[:12]} {subject}" for sha, subject in result.commits]
+    out += [f"- dropped (does not build): {sha[:12]} {subject}"
+            for sha, subject in result.dropped]
+    if result.spatch_errors:
+        out += ["", "## Files spatch could not convert", ""]
+        out += [f"- `{f}`: {m.strip().splitlines()[0][:300] if m.strip() else ''}"
+                for f, m in sorted(result.spatch_errors.items())]
+    out += ["", "## Stage times", "", "| stage | seconds |", "|---|---:|"]
+    out += [f"| {k} | {v:.1f} |" for k, v in result.stages.items()]
+    return "\n".join(out) + "\n"
+
+
+def write_reports(result: ConvertResult, kernel: tree.KernelTree,
+                  out_dir: Path) -> list[Path]:
+    written = leftovers.write_reports(result.after, out_dir)
+    summary_path = out_dir / "summary.md"
+    audit_summary = summary_path.read_text()
+    summary_path.write_text(summary_md(result, kernel) + "\n" + audit_summary)
+    (out_dir / "build.txt").write_text(build_txt(result))
+    (out_dir / "convert.json").write_text(json.dumps({
+        "branch": result.work.branch, "worktree": str(result.work.path),
+        "series_tip": result.series_tip,
+        "commits": result.commits, "dropped": result.dropped,
+        "uncompiled": result.uncompiled, "stages": result.stages,
+        "builds": [r.__dict__ for r in result.builds],
+        "before": result.before.totals(), "after": result.after.totals(),
+    }, indent=1) + "\n")
+    return written + [out_dir / "build.txt", out_dir / "convert.json"]

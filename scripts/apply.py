@@ -12,6 +12,7 @@ Usage: python3 scripts/apply.py [--patches DIR] WORKTREE
 """
 
 import argparse
+import email
 import re
 import subprocess
 import sys
@@ -76,18 +77,35 @@ def patch_id(worktree: Path, patch_text: str) -> str | None:
     return out[0] if out else None
 
 
-def _recent_patch_ids(worktree: Path, depth: int) -> list[tuple[str, str]]:
-    """(patch-id, commit) of the first-parent commits below HEAD, newest
-    first."""
-    log = _git(worktree, "log", "-p", "--no-merges", "--first-parent",
-               f"-n{depth}", "--format=commit %H", "HEAD", check=True).stdout
-    if not log.strip():
-        return []
-    ids = _git(worktree, "patch-id", "--stable", stdin=log, check=True).stdout
-    order = {c: i for i, c in enumerate(re.findall(r"^commit (\w+)$", log,
-                                                   re.M))}
-    pairs = [tuple(line.split()) for line in ids.splitlines() if line.strip()]
-    return sorted(((p, c) for p, c in pairs), key=lambda pc: order[pc[1]])
+def patch_subject(patch: Path) -> str:
+    """The commit subject git am gives a format-patch file."""
+    message = email.message_from_string(patch.read_text(errors="replace"))
+    subject = " ".join(str(message.get("Subject", "")).split())
+    return re.sub(r"^(\[[^]]*\]\s*)+", "", subject)
+
+
+def _recent_patch_ids(worktree: Path, depth: int, subjects: set[str]
+                      ) -> list[tuple[str, str | None]]:
+    """(commit, patch-id) of the first-parent commits below HEAD, newest
+    first.  Only commits with a subject in subjects (and a parent: the
+    root commit of an imported tree is the whole tree) get a patch-id; the
+    others get None, which keeps this fast on a kernel tree."""
+    log = _git(worktree, "log", "--no-merges", "--first-parent", f"-n{depth}",
+               "--format=%H%x00%P%x00%s", "HEAD", check=True).stdout
+    commits = []
+    for line in log.splitlines():
+        commit, parents, subject = (line.split("\0") + ["", ""])[:3]
+        commits.append((commit, bool(parents.strip()) and subject in subjects))
+    wanted = [c for c, match in commits if match]
+    ids: dict[str, str] = {}
+    if wanted:
+        text = _git(worktree, "show", "--no-color", "--format=commit %H", "-p",
+                    *wanted, check=True).stdout
+        out = _git(worktree, "patch-id", "--stable", stdin=text,
+                   check=True).stdout
+        ids = {c: p for p, c in (line.split() for line in out.splitlines()
+                                 if line.strip())}
+    return [(c, ids.get(c)) for c, _ in commits]
 
 
 def _identity_options(worktree: Path, options: list[str]) -> list[str]:
@@ -152,8 +170,9 @@ def apply_series(worktree: Path, patches_dir: Path = PATCHES_DIR,
                          "apply the series on top of them")
 
     ids = [patch_id(worktree, p.read_text(errors="replace")) for p in patches]
-    recent = _recent_patch_ids(worktree, SEARCH_DEPTH + len(patches))
-    found = {pid: commit for pid, commit in recent}
+    recent = _recent_patch_ids(worktree, SEARCH_DEPTH + len(patches),
+                               {patch_subject(p) for p in patches})
+    found = {pid: commit for commit, pid in reversed(recent) if pid}
     present = [pid in found for pid in ids]
 
     if all(present):
@@ -166,7 +185,7 @@ def apply_series(worktree: Path, patches_dir: Path = PATCHES_DIR,
     # The first k patches may be the last k commits (an earlier run was
     # interrupted, or the series grew): apply the rest on top of them.
     done = 0
-    newest = [pid for pid, _ in recent[:len(patches)]]
+    newest = [pid for _, pid in recent[:len(patches)]]
     for k in range(len(patches) - 1, 0, -1):
         if list(reversed(newest[:k])) == ids[:k]:
             done = k

@@ -238,3 +238,28 @@ def test_real_series_applies_to_linux_6_12(tmp_path):
     assert len(subjects(clone, f"{base}..HEAD")) == len(result.patches)
     assert (clone / "drivers/infiniband/core/sge.c").exists()
     assert apply_series(clone, apply.PATCHES_DIR).status == "already-applied"
+
+
+def test_patch_subject_unfolds_and_strips_prefix(tmp_path):
+    patch = tmp_path / "0001-x.patch"
+    patch.write_text("From 0123 Mon Sep 17 00:00:00 2001\n"
+                     "From: A <a@example.org>\n"
+                     "Subject: [PATCH v2 1/2] RDMA/core: Add helpers that build"
+                     " an\n ib_sge for local kernel memory\n\nbody\n")
+    assert apply.patch_subject(patch) == ("RDMA/core: Add helpers that build "
+                                          "an ib_sge for local kernel memory")
+
+
+def test_same_subject_other_change_is_not_applied(series):
+    """Only patch-ids decide: a commit that merely has a patch's subject
+    does not count, and the real patch then fails cleanly."""
+    repo, patches = series
+    (repo / "a.c").write_text((repo / "a.c").read_text()
+                              .replace("int a5;", "short a5;"))
+    git(repo, "commit", "-q", "-am", "core: widen a5")
+    before = head(repo)
+    with pytest.raises(ApplyError) as info:
+        apply_series(repo, patches)
+    assert info.value.patch.name == "0001-core-widen-a5.patch"
+    assert info.value.file == "a.c"
+    assert head(repo) == before

@@ -1,0 +1,149 @@
+"""Run the rdma_sge KUnit suite with the kernel's kunit.py under QEMU.
+
+The kernel tree must already have the series applied (see apply.py).  The
+kernel is built out of tree in BUILD_DIR, which is kept between runs so that
+a second run only rebuilds what changed.  kunit.py's output is streamed as
+it comes; afterwards the full kernel log (BUILD_DIR/test.log) is searched
+for warnings, oopses and dma-debug errors that the suite does not expect.
+
+Usage: python3 scripts/kunit_run.py --tree KERNEL_WORKTREE --build-dir DIR
+"""
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+KUNITCONFIG = (Path(__file__).resolve().parent.parent / "kernel-patches" /
+               "kunit" / "rdma_sge.kunitconfig")
+SUITE = "rdma_sge"
+ARCH = "x86_64"
+# kunit.py needs Debian's python (the one that has its dependencies' stdlib);
+# a pyenv python earlier on PATH works too, but this one is always there.
+PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
+# The one warning the suite triggers on purpose: the WARN_ON_ONCE() of a
+# sub-range sync outside the sge (sge_test_ops_range_bounds).
+EXPECTED_WARNINGS = ("drivers/infiniband/core/sge.c",)
+# Seconds kunit.py waits for the tests once the kernel boots.
+TEST_TIMEOUT = 600
+
+WARNING_RE = re.compile(r"WARNING: CPU: \d+ PID: \d+ at (\S+)")
+FATAL_RE = re.compile(r"(BUG: |Oops|Kernel panic|general protection fault|"
+                      r"UBSAN: |KASAN: |kernel BUG at )")
+SUMMARY_RE = re.compile(r"Testing complete\. .*")
+
+
+@dataclass
+class KunitResult:
+    passed: bool
+    returncode: int
+    summary: str                 # kunit.py's "Testing complete. ..." line
+    log: Path                    # the kernel's console log
+    seconds: float
+    unexpected: list[str] = field(default_factory=list)
+
+
+def kunit_command(tree: Path, build_dir: Path,
+                  kunitconfig: Path = KUNITCONFIG, jobs: int = 2,
+                  timeout: int = TEST_TIMEOUT,
+                  qemu_config: Path | None = None,
+                  suite: str | None = SUITE) -> list[str]:
+    """The kunit.py command line for the suite."""
+    cmd = [PYTHON, str(Path(tree) / "tools/testing/kunit/kunit.py"), "run",
+           f"--arch={ARCH}", f"--kunitconfig={Path(kunitconfig).resolve()}",
+           f"--build_dir={Path(build_dir).resolve()}", f"--jobs={jobs}",
+           f"--timeout={timeout}"]
+    if qemu_config is not None:
+        cmd.append(f"--qemu_config={Path(qemu_config).resolve()}")
+    if suite:
+        cmd.append(suite)
+    return cmd
+
+
+def scan_log(text: str) -> list[str]:
+    """Lines of a kernel log that show a problem the suite does not expect:
+    warnings (other than EXPECTED_WARNINGS, each allowed once), oopses,
+    BUGs, panics, sanitizer reports."""
+    problems = []
+    seen: set[str] = set()
+    for line in text.splitlines():
+        m = WARNING_RE.search(line)
+        if m:
+            where = m.group(1)
+            expected = next((e for e in EXPECTED_WARNINGS if e in where), None)
+            if expected is None or expected in seen:
+                problems.append(line.strip())
+            else:
+                seen.add(expected)
+        elif FATAL_RE.search(line):
+            problems.append(line.strip())
+    return problems
+
+
+def run_kunit(tree: Path, build_dir: Path, kunitconfig: Path = KUNITCONFIG,
+              jobs: int = 2, timeout: int = TEST_TIMEOUT,
+              qemu_config: Path | None = None,
+              out: TextIO = sys.stdout) -> KunitResult:
+    """Build and run the suite, streaming kunit.py's output to out."""
+    tree = Path(tree).resolve()
+    build_dir = Path(build_dir).resolve()
+    if not (tree / "tools/testing/kunit/kunit.py").is_file():
+        raise FileNotFoundError(f"{tree} has no tools/testing/kunit/kunit.py")
+    build_dir.mkdir(parents=True, exist_ok=True)
+    log = build_dir / "test.log"
+    if log.exists():
+        log.unlink()
+
+    cmd = kunit_command(tree, build_dir, kunitconfig, jobs, timeout,
+                        qemu_config)
+    print("$ " + " ".join(cmd), file=out, flush=True)
+    start = time.monotonic()
+    summary = ""
+    with subprocess.Popen(cmd, cwd=tree, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                          text=True, errors="replace") as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            out.write(line)
+            out.flush()
+            m = SUMMARY_RE.search(line)
+            if m:
+                summary = m.group(0).strip()
+    seconds = time.monotonic() - start
+
+    unexpected = scan_log(log.read_text(errors="replace")) if log.exists() else []
+    for line in unexpected:
+        print(f"unexpected in kernel log: {line}", file=out)
+    passed = proc.returncode == 0 and bool(summary) and not unexpected
+    print(f"kunit: {'PASS' if passed else 'FAIL'} in {seconds:.0f}s "
+          f"(log: {log})", file=out, flush=True)
+    return KunitResult(passed, proc.returncode, summary, log, seconds,
+                       unexpected)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", type=Path, required=True,
+                        help="kernel tree with the series applied")
+    parser.add_argument("--build-dir", type=Path, required=True,
+                        help="kernel build directory, kept between runs")
+    parser.add_argument("--kunitconfig", type=Path, default=KUNITCONFIG)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--timeout", type=int, default=TEST_TIMEOUT)
+    parser.add_argument("--qemu-config", type=Path, default=None)
+    args = parser.parse_args(argv)
+    try:
+        result = run_kunit(args.tree, args.build_dir, args.kunitconfig,
+                           args.jobs, args.timeout, args.qemu_config)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Checks on the kernel patch series in kernel-patches/ itself."""
+
+import re
+from pathlib import Path
+
+import apply
+
+PATCHES = apply.PATCHES_DIR
+API = ["rdma_map_sge_single", "rdma_map_sge_page", "rdma_unmap_sge",
+       "rdma_sync_sge_for_cpu", "rdma_sync_sge_for_device",
+       "rdma_sync_sge_range_for_cpu", "rdma_sync_sge_range_for_device",
+       "rdma_fill_ib_sge_from_sgl"]
+
+
+def series_text() -> str:
+    return "".join(p.read_text() for p in apply.series_patches(PATCHES))
+
+
+def added_file(path: str) -> str:
+    """The content of a file the series creates."""
+    for patch in apply.series_patches(PATCHES):
+        text = patch.read_text()
+        m = re.search(rf"^\+\+\+ b/{re.escape(path)}\n@@[^\n]*\n(.*?)(?=^diff |^-- \n)",
+                      text, re.M | re.S)
+        if m:
+            return "".join(line[1:] + "\n" for line in m.group(1).splitlines()
+                           if line.startswith("+"))
+    raise AssertionError(f"{path} not created by the series")
+
+
+def test_numbered_series_with_cover_letter():
+    names = sorted(p.name for p in PATCHES.glob("*.patch"))
+    assert names[0] == "0000-cover-letter.patch"
+    numbers = [int(n[:4]) for n in names]
+    assert numbers == list(range(len(names)))
+    total = len(names) - 1
+    for i, name in enumerate(names):
+        head = (PATCHES / name).read_text().split("\n\n", 1)[0]
+        assert f"[PATCH {i}/{total}]" in head
+
+
+def test_commit_messages():
+    for patch in apply.series_patches(PATCHES):
+        text = patch.read_text()
+        message = text.split("\n---\n", 1)[0]
+        assert apply.patch_subject(patch).startswith("RDMA/core: ")
+        assert re.search(r"^Signed-off-by: .+ <.+@.+>$", message, re.M)
+        for word in ("toolkit", "coccinelle", "spatch", "pytest"):
+            assert word not in message.lower(), (patch.name, word)
+
+
+def test_cover_letter():
+    text = (PATCHES / "0000-cover-letter.patch").read_text()
+    assert "*** SUBJECT HERE ***" not in text
+    assert "*** BLURB HERE ***" not in text
+    assert "https://lore.kernel.org/r/20201104155255.GR36674@ziepe.ca" in text
+    for name in API:
+        assert name in text
+    for where in ("queue->device->pd", "s.dev->ib_pd", "rds_ibdev->pd",
+                  "ib_virt_dma_to_ptr", "Linux 6.12"):
+        assert where in text
+
+
+def test_every_api_function_exported_with_kernel_doc():
+    sge_c = added_file("drivers/infiniband/core/sge.c")
+    exported = re.findall(r"^EXPORT_SYMBOL\((\w+)\);$", sge_c, re.M)
+    assert sorted(exported) == sorted(API)
+    for name in API:
+        assert re.search(rf"^/\*\*\n \* {name} - ", sge_c, re.M), name
+
+
+def test_api_declared_with_contract_signatures():
+    header = series_text()
+    assert ("+int rdma_map_sge_single(struct ib_pd *pd, struct ib_sge *sge, "
+            "void *cpu_addr,\n+\t\t\tu32 length, enum dma_data_direction dir);"
+            in header)
+    assert ("+int rdma_fill_ib_sge_from_sgl(struct ib_pd *pd, struct ib_sge *sge,"
+            "\n+\t\t\t      int max_sge, struct scatterlist *sgl, int nents);"
+            in header)
+    for name in API:
+        assert re.search(rf"^\+(int|void) {name}\(", header, re.M), name
+
+
+def test_kunit_suite_uses_every_function():
+    test_c = added_file("drivers/infiniband/core/sge_kunit.c")
+    for name in API:
+        assert f"{name}(" in test_c, name
+
+
+def test_toolkit_kunitconfig_covers_in_tree_one():
+    in_tree = set(added_file("drivers/infiniband/core/.kunitconfig")
+                  .split())
+    ours = set(Path(PATCHES / "kunit/rdma_sge.kunitconfig").read_text()
+               .split())
+    assert in_tree <= ours

@@ -1,0 +1,142 @@
+"""Tests for kunit_run.py.  The real run (minutes) is opt-in: set
+RDMA_SGE_KUNIT_TREE to a kernel tree with the series applied."""
+
+import io
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import kunit_run
+
+PASS_OUTPUT = """\
+[12:00:00] Configuring KUnit Kernel ...
+[12:00:05] ============ rdma_sge (13 subtests) ============
+[12:00:05] [PASSED] sge_test_sw_map_single
+[12:00:05] ============== [PASSED] rdma_sge ===============
+[12:00:05] Testing complete. Ran 13 tests: passed: 13
+"""
+
+FAIL_OUTPUT = """\
+[12:00:05] [FAILED] sge_test_hw_map_single
+[12:00:05] Testing complete. Ran 13 tests: passed: 12, failed: 1
+"""
+
+EXPECTED_WARNING = ("[    3.1] WARNING: CPU: 0 PID: 42 at "
+                    "drivers/infiniband/core/sge.c:152 "
+                    "rdma_sync_sge_range_for_cpu+0x3a/0x60\n")
+DMA_DEBUG_WARNING = ("[    3.2] WARNING: CPU: 0 PID: 42 at kernel/dma/debug.c:1025 "
+                     "check_unmap+0x1c0/0x900\n")
+
+
+def fake_tree(tmp_path: Path, output: str, log: str, code: int) -> Path:
+    """A directory with a stand-in tools/testing/kunit/kunit.py that prints
+    output, writes log to BUILD_DIR/test.log and exits with code."""
+    tree = tmp_path / "tree"
+    script = tree / "tools/testing/kunit/kunit.py"
+    script.parent.mkdir(parents=True)
+    script.write_text(textwrap.dedent(f"""\
+        import sys
+        args = sys.argv[1:]
+        build = [a.split("=", 1)[1] for a in args if a.startswith("--build_dir=")][0]
+        open(build + "/test.log", "w").write({log!r})
+        open(build + "/args", "w").write("\\n".join(args))
+        sys.stdout.write({output!r})
+        sys.exit({code})
+        """))
+    return tree
+
+
+def test_command_line(tmp_path):
+    cmd = kunit_run.kunit_command(tmp_path / "linux", tmp_path / "build")
+    assert cmd[0] == kunit_run.PYTHON
+    assert cmd[1] == str(tmp_path / "linux/tools/testing/kunit/kunit.py")
+    assert cmd[2] == "run"
+    assert "--arch=x86_64" in cmd
+    assert f"--build_dir={tmp_path / 'build'}" in cmd
+    assert f"--kunitconfig={kunit_run.KUNITCONFIG}" in cmd
+    assert "--jobs=2" in cmd
+    assert cmd[-1] == "rdma_sge"
+    assert not any(a.startswith("--qemu_config") for a in cmd)
+    cmd = kunit_run.kunit_command(tmp_path, tmp_path, jobs=1,
+                                  qemu_config=tmp_path / "q.py")
+    assert "--jobs=1" in cmd and f"--qemu_config={tmp_path / 'q.py'}" in cmd
+
+
+def test_kunitconfig_enables_suite_and_dma_debug():
+    lines = kunit_run.KUNITCONFIG.read_text().splitlines()
+    for option in ("CONFIG_KUNIT=y", "CONFIG_INFINIBAND=y",
+                   "CONFIG_INFINIBAND_SGE_KUNIT_TEST=y",
+                   "CONFIG_DMA_API_DEBUG=y", "CONFIG_DMA_API_DEBUG_SG=y",
+                   "CONFIG_DEBUG_FS=y", "CONFIG_GART_IOMMU=y"):
+        assert option in lines
+
+
+def test_scan_log_allows_one_expected_warning():
+    assert kunit_run.scan_log("boot\n" + EXPECTED_WARNING + "ok\n") == []
+    twice = kunit_run.scan_log(EXPECTED_WARNING + EXPECTED_WARNING)
+    assert len(twice) == 1
+
+
+def test_scan_log_reports_other_problems():
+    log = (EXPECTED_WARNING + DMA_DEBUG_WARNING +
+           "[    4.0] BUG: kernel NULL pointer dereference, address: 0\n"
+           "[    0.1] DMA-API: debugging enabled by kernel config\n")
+    problems = kunit_run.scan_log(log)
+    assert len(problems) == 2
+    assert "kernel/dma/debug.c" in problems[0]
+    assert problems[1].startswith("[    4.0] BUG:")
+
+
+def test_run_passes_and_streams(tmp_path):
+    tree = fake_tree(tmp_path, PASS_OUTPUT, "boot\n" + EXPECTED_WARNING, 0)
+    out = io.StringIO()
+    result = kunit_run.run_kunit(tree, tmp_path / "build", out=out)
+    assert result.passed
+    assert result.summary == "Testing complete. Ran 13 tests: passed: 13"
+    assert "[PASSED] sge_test_sw_map_single" in out.getvalue()
+    assert "kunit: PASS" in out.getvalue()
+    assert result.log == (tmp_path / "build/test.log").resolve()
+    args = (tmp_path / "build/args").read_text().splitlines()
+    assert args[0] == "run" and args[-1] == "rdma_sge"
+
+
+def test_run_fails_on_failed_test(tmp_path):
+    tree = fake_tree(tmp_path, FAIL_OUTPUT, "", 1)
+    result = kunit_run.run_kunit(tree, tmp_path / "build", out=io.StringIO())
+    assert not result.passed
+    assert result.returncode == 1
+    assert "failed: 1" in result.summary
+
+
+def test_run_fails_on_unexpected_warning(tmp_path):
+    tree = fake_tree(tmp_path, PASS_OUTPUT, DMA_DEBUG_WARNING, 0)
+    out = io.StringIO()
+    result = kunit_run.run_kunit(tree, tmp_path / "build", out=out)
+    assert not result.passed
+    assert len(result.unexpected) == 1
+    assert "unexpected in kernel log" in out.getvalue()
+
+
+def test_run_fails_without_summary(tmp_path):
+    tree = fake_tree(tmp_path, "[12:00:00] Building ...\n", "", 0)
+    result = kunit_run.run_kunit(tree, tmp_path / "build", out=io.StringIO())
+    assert not result.passed
+
+
+def test_main_missing_kunit_py(tmp_path, capsys):
+    assert kunit_run.main(["--tree", str(tmp_path),
+                           "--build-dir", str(tmp_path / "b")]) == 2
+    assert "kunit.py" in capsys.readouterr().err
+
+
+@pytest.mark.kunit
+@pytest.mark.skipif(not os.environ.get("RDMA_SGE_KUNIT_TREE"),
+                    reason="set RDMA_SGE_KUNIT_TREE to a kernel tree with "
+                           "the series applied (builds a kernel: minutes)")
+def test_real_kunit_run(tmp_path):
+    build = Path(os.environ.get("RDMA_SGE_KUNIT_BUILD", tmp_path / "build"))
+    result = kunit_run.run_kunit(Path(os.environ["RDMA_SGE_KUNIT_TREE"]),
+                                 build)
+    assert result.passed, result.summary

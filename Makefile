@@ -15,7 +15,8 @@ DRIVER = $(PYTHON) scripts/rdma_sge.py --cache $(CACHE) --jobs $(JOBS) \
 	 $(if $(KERNEL),--kernel "$(KERNEL)")
 DEPS = scripts/install-deps.sh
 
-.PHONY: help report worktree clean-work bench test test-fast deps clean
+.PHONY: help report worktree clean-work apply kunit convert bench test \
+	test-fast deps clean
 
 help:
 	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
@@ -34,6 +35,18 @@ worktree:
 clean-work:
 	@$(DEPS) audit
 	@$(DRIVER) clean-work
+
+apply:
+	@$(DEPS) audit $(if $(KERNEL),,kernel)
+	@$(DRIVER) apply
+
+kunit:
+	@$(DEPS) audit build kunit $(if $(KERNEL),,kernel)
+	@$(DRIVER) kunit
+
+convert:
+	@$(DEPS) audit build $(if $(KERNEL),,kernel)
+	@$(DRIVER) convert
 
 bench:
 	@$(DEPS) audit $(if $(KERNEL),,kernel)

@@ -124,7 +124,9 @@ def message(group: Group, diff: str, before: tuple[int, int],
             after: tuple[int, int], rules: list[str],
             signer: tuple[str, str]) -> str:
     calls = api_calls_added(diff)
-    listing = ", ".join(f"{c}()" for c in calls) or "the ib_sge builders"
+    names = [f"{c}()" for c in calls]
+    listing = (", ".join(names[:-1]) + " and " + names[-1]
+               if len(names) > 1 else "".join(names)) or "the ib_sge builders"
     converted_calls = before[0] - after[0]
     converted_lkeys = before[1] - after[1]
     body = [
@@ -138,9 +140,9 @@ def message(group: Group, diff: str, before: tuple[int, int],
         "",
         "No functional change intended.",
         "",
-        f"This converts {converted_calls} ib_dma_*() call(s) and "
-        f"{converted_lkeys} local_dma_lkey use(s); "
-        f"{after[0]} call(s) and {after[1]} use(s) remain in "
+        f"This removes {converted_calls} ib_dma_*() call(s) and "
+        f"{converted_lkeys} local_dma_lkey reference(s); "
+        f"{after[0]} call(s) and {after[1]} reference(s) remain in "
         f"{', '.join(group.files)}.",
         "",
         "The change was made with Coccinelle, using these semantic patches "

@@ -52,6 +52,7 @@ class ConvertResult:
     spatch_errors: dict[str, str] = field(default_factory=dict)
     stages: dict[str, float] = field(default_factory=dict)
     nothing_to_do: bool = False
+    new_commits: int = 0
 
 
 class Stages:
@@ -78,7 +79,8 @@ def _git(work: Path, *args: str, check: bool = True) -> str:
     return result.stdout
 
 
-def clean_leftovers_of_an_interrupted_run(work: Path, log) -> None:
+def clean_leftovers_of_an_interrupted_run(work: Path, log,
+                                          branch: str | None = None) -> None:
     git_dir = Path(_git(work, "rev-parse", "--absolute-git-dir").strip())
     if (git_dir / "rebase-apply").exists():
         _git(work, "am", "--abort", check=False)
@@ -91,6 +93,11 @@ def clean_leftovers_of_an_interrupted_run(work: Path, log) -> None:
         _git(work, "clean", "-q", "-fd")
         log("  discarded uncommitted changes an interrupted run left in the "
             "work tree")
+    if branch and _git(work, "symbolic-ref", "-q", "HEAD",
+                       check=False).strip() != f"refs/heads/{branch}":
+        _git(work, "checkout", "-q", branch)
+        log(f"  checked {branch} out again (an interrupted run had left "
+            "another commit checked out)")
 
 
 def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
@@ -98,7 +105,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     stages = Stages(log)
     work = stages.run("work tree", tree.prepare_work_tree, kernel, cache,
                       lambda m: log("  " + m))
-    clean_leftovers_of_an_interrupted_run(work.path, log)
+    clean_leftovers_of_an_interrupted_run(work.path, log, work.branch)
     signer = commit.identity(kernel.root)
     if signer is None:
         signer = ("rdma-sge toolkit", "rdma-sge-toolkit@localhost")
@@ -147,7 +154,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
                 f: (work.path / f).read_text(errors="replace")
                 for f in group.files})
             text = commit.message(group, diff, before, after, rules, signer)
-            _git(work.path, "add", "--", *group.files)
+            _git(work.path, "add", "-f", "--", *group.files)
             subprocess.run(["git", "-C", str(work.path),
                             "-c", f"user.name={signer[0]}",
                             "-c", f"user.email={signer[1]}",
@@ -163,6 +170,8 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
                 f"{existing} conversion commit(s) already on {work.branch}")
             result.nothing_to_do = True
     stages.run("commit per subsystem", do_commit)
+    result.new_commits = len(result.commits)
+    result.commits = _commits_since(work.path, series_tip)
 
     converted = _git(work.path, "diff", "--name-only", series_tip,
                      "HEAD").split()
@@ -245,17 +254,24 @@ def _sources_to_build(work: Path, changed: list[str]) -> list[str]:
 
 def _drop_commits(work: Path, series_tip: str, failed: set[str],
                   result: ConvertResult, log) -> None:
-    for sha, subject in list(result.commits) or _commits_since(work,
-                                                               series_tip):
-        files = _git(work, "show", "--name-only", "--format=", sha).split()
-        if failed & set(files):
-            current = _git(work, "rev-parse", "HEAD").strip()
-            _git(work, "rebase", "-q", "--onto", f"{sha}~1", sha, current)
-            _git(work, "checkout", "-q", "-B", result.work.branch)
-            result.dropped.append((sha, subject))
-            result.commits = [c for c in result.commits if c[0] != sha]
-            log(f"  dropped {sha[:12]} {subject}: "
-                f"{', '.join(sorted(failed & set(files)))} does not build")
+    """Drop each conversion commit that touches a file that does not build.
+
+    Conversion commits touch disjoint files, so dropping one never
+    conflicts with the others."""
+    while True:
+        for sha, subject in _commits_since(work, series_tip):
+            files = set(_git(work, "show", "--name-only", "--format=",
+                             sha).split())
+            if failed & files:
+                _git(work, "rebase", "-q", "--onto", f"{sha}~1", sha,
+                     result.work.branch)
+                result.dropped.append((sha, subject))
+                log(f"  dropped {sha[:12]} {subject}: "
+                    f"{', '.join(sorted(failed & files))} does not build")
+                break
+        else:
+            break
+    result.commits = _commits_since(work, series_tip)
 
 
 def _commits_since(work: Path, base: str) -> list[tuple[str, str]]:
@@ -339,7 +355,8 @@ def write_reports(result: ConvertResult, kernel: tree.KernelTree,
     (out_dir / "convert.json").write_text(json.dumps({
         "branch": result.work.branch, "worktree": str(result.work.path),
         "series_tip": result.series_tip,
-        "commits": result.commits, "dropped": result.dropped,
+        "commits": result.commits, "new_commits": result.new_commits,
+        "dropped": result.dropped,
         "uncompiled": result.uncompiled, "stages": result.stages,
         "builds": [r.__dict__ for r in result.builds],
         "before": result.before.totals(), "after": result.after.totals(),

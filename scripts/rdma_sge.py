@@ -77,6 +77,59 @@ def cmd_clean_work(args) -> int:
     return 0
 
 
+def _applied_work_tree(args):
+    import apply
+    kernel = tree.open_tree(args.kernel, args.cache, log)
+    work = tree.prepare_work_tree(kernel, args.cache, log)
+    try:
+        result = apply.apply_series(work.path)
+    except apply.ApplyError as exc:
+        raise tree.TreeError(str(exc)) from exc
+    log(result.message)
+    return kernel, work
+
+
+def cmd_apply(args) -> int:
+    _, work = _applied_work_tree(args)
+    log(f"work branch {work.branch}: {work.path}")
+    return 0
+
+
+def cmd_kunit(args) -> int:
+    import kunit_run
+    _, work = _applied_work_tree(args)
+    result = kunit_run.run_kunit(work.path, args.cache / "kunit" /
+                                 work.path.name, jobs=args.jobs or 2)
+    if result.summary:
+        log(result.summary)
+    return 0 if result.passed else 1
+
+
+def cmd_convert(args) -> int:
+    import build
+    import convert
+    kernel = tree.open_tree(args.kernel, args.cache, log)
+    try:
+        result = convert.convert(kernel, args.cache, args.reports,
+                                 jobs=args.jobs, log=log)
+    except (convert.ConvertError, build.BuildError) as exc:
+        raise tree.TreeError(str(exc)) from exc
+    before, after = result.before.totals(), result.after.totals()
+    log(f"ib_dma_* calls {before['calls']} -> {after['calls']}, "
+        f"local_dma_lkey uses {before['lkey_uses']} -> "
+        f"{after['lkey_uses']}; {len(result.commits)} conversion commit(s) "
+        f"on {result.work.branch}, {result.new_commits} new")
+    failed = [b for b in result.builds if not b.built]
+    noisy = [b for b in result.builds if b.new_warnings]
+    log(f"built {len(result.builds) - len(failed)}/{len(result.builds)} "
+        f"objects; {len(noisy)} with new warnings; "
+        f"{sum(len(v) for v in result.uncompiled.values())} changed lines "
+        "not compiled")
+    stages = ", ".join(f"{k} {v:.0f}s" for k, v in result.stages.items())
+    log(f"stages: {stages}")
+    return 1 if failed else 0
+
+
 def cmd_bench(args) -> int:
     import bench
     return bench.main(args)
@@ -103,6 +156,12 @@ def parser() -> argparse.ArgumentParser:
                    ).set_defaults(func=cmd_worktree)
     sub.add_parser("clean-work", help="remove the work branch and worktree"
                    ).set_defaults(func=cmd_clean_work)
+    sub.add_parser("apply", help="apply the core series on the work branch"
+                   ).set_defaults(func=cmd_apply)
+    sub.add_parser("kunit", help="run the series' KUnit suite under QEMU"
+                   ).set_defaults(func=cmd_kunit)
+    sub.add_parser("convert", help="apply, convert, commit, build, audit"
+                   ).set_defaults(func=cmd_convert)
 
     bench = sub.add_parser("bench", help="time each stage")
     bench.add_argument("--naive", action="store_true",

@@ -1,0 +1,125 @@
+"""make convert: unit tests of its git handling, and the real thing on the
+default tree (marked kernel: it builds objects, a few minutes)."""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import convert
+import tree
+from conftest import CACHE, git
+
+SCRIPT = Path(__file__).resolve().parent / "rdma_sge.py"
+
+
+def test_dropping_a_commit_keeps_the_others(kernel_shaped, tmp_path):
+    base = git(kernel_shaped, "rev-parse", "HEAD").strip()
+    for name in ("a.c", "b.c", "c.c"):
+        (kernel_shaped / name).write_text(f"/* {name} */\n")
+        git(kernel_shaped, "add", name)
+        git(kernel_shaped, "commit", "-q", "-m", f"convert {name}")
+    git(kernel_shaped, "branch", "-q", "work")
+    git(kernel_shaped, "checkout", "-q", "work")
+    work = tree.WorkTree(kernel_shaped, "work", kernel_shaped, False)
+    result = convert.ConvertResult(work=work, series_tip=base)
+    result.commits = convert._commits_since(kernel_shaped, base)
+    convert._drop_commits(kernel_shaped, base, {"b.c"}, result, print)
+    assert [s for _, s in result.commits] == ["convert a.c", "convert c.c"]
+    assert [s for _, s in result.dropped] == ["convert b.c"]
+    assert not (kernel_shaped / "b.c").exists()
+    assert git(kernel_shaped, "symbolic-ref", "HEAD").strip() == \
+        "refs/heads/work"
+
+
+def test_interrupted_run_leftovers_are_cleaned(kernel_shaped):
+    git(kernel_shaped, "checkout", "-q", "-b", "work")
+    git(kernel_shaped, "checkout", "-q", "--detach", "HEAD")
+    (kernel_shaped / "Makefile").write_text("half-converted\n")
+    (kernel_shaped / "new.c").write_text("x\n")
+    messages = []
+    convert.clean_leftovers_of_an_interrupted_run(kernel_shaped,
+                                                  messages.append, "work")
+    assert git(kernel_shaped, "status", "--porcelain") == ""
+    assert git(kernel_shaped, "symbolic-ref", "HEAD").strip() == \
+        "refs/heads/work"
+    assert any("discarded" in m for m in messages)
+    assert any("checked work out again" in m for m in messages)
+
+
+def run_convert(*extra) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), "--cache", str(CACHE),
+                           *extra, "convert"], capture_output=True,
+                          text=True)
+
+
+def fingerprint(root: Path, files: list[str]) -> tuple:
+    status = git(root, "status", "--porcelain")
+    head = git(root, "rev-parse", "HEAD")
+    sums = {f: hashlib.sha256((root / f).read_bytes()).hexdigest()
+            for f in files}
+    return status, head, sums
+
+
+@pytest.mark.kernel
+def test_make_convert_end_to_end(default_tree):
+    kernel = tree.open_tree(None, CACHE, log=lambda m: None)
+    tree.remove_work_tree(kernel, CACHE, log=lambda m: None)
+    watched = ["net/9p/trans_rdma.c", "drivers/nvme/target/rdma.c",
+               "include/rdma/ib_verbs.h"]
+    before = fingerprint(default_tree, watched)
+
+    # An interrupted first run (Ctrl-C while it commits or builds)...
+    proc = subprocess.Popen([sys.executable, str(SCRIPT), "--cache",
+                             str(CACHE), "convert"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:
+        if line.startswith("[build baseline]"):
+            proc.send_signal(signal.SIGINT)
+            break
+    proc.communicate(timeout=300)
+    assert proc.returncode != 0
+
+    # ...then a run that finishes,
+    first = run_convert()
+    assert first.returncode == 0, first.stdout + first.stderr
+    # and a second one that has nothing left to do.
+    second = run_convert()
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert ", 0 new" in second.stdout
+
+    report = json.loads((convert.TOOLKIT / "reports" / default_tree.name /
+                         "convert.json").read_text())
+    work = Path(report["worktree"])
+    subjects = [s for _, s in report["commits"]]
+    assert subjects and len(subjects) == len(set(subjects))
+    prefixes = [s.split(" use the ")[0] for s in subjects]
+    assert len(prefixes) == len(set(prefixes))  # one commit per subsystem
+    log = git(work, "log", "--format=%s", f"{report['series_tip']}..HEAD")
+    assert log.splitlines()[::-1] == subjects
+    for sha, _ in report["commits"]:
+        body = git(work, "log", "-1", "--format=%B", sha)
+        assert "Signed-off-by: " in body and "Coccinelle" in body
+
+    assert report["builds"]
+    for record in report["builds"]:
+        assert record["built"], record
+        assert record["new_warnings"] == [], record
+        assert record["uncompiled_lines"] == [], record
+    assert report["uncompiled"] == {}
+
+    leftovers = json.loads((convert.TOOLKIT / "reports" / default_tree.name
+                            / "leftovers.json").read_text())
+    assert leftovers["totals"] == report["after"]
+    assert report["after"]["calls"] < report["before"]["calls"]
+    build_txt = (convert.TOOLKIT / "reports" / default_tree.name /
+                 "build.txt").read_text()
+    assert len(build_txt.splitlines()) >= len(report["builds"]) + 1
+
+    # The user's checkout is exactly as it was.
+    assert fingerprint(default_tree, watched) == before

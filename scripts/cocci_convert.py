@@ -62,6 +62,15 @@ def rule_files(rules_dir: Path | None = None) -> list[Path]:
     return sorted(p for p in d.glob("[0-9][0-9]-*.cocci"))
 
 
+def ulp_key(path: str) -> str:
+    """The ULP a tree-relative path belongs to (its ULP_PREFIXES entry), or
+    the path itself.  The longest prefix wins: ulp/srpt is not ulp/srp."""
+    return max((p for p in ULP_PREFIXES
+                if path == p or path.startswith(p + "/") or
+                (not p.endswith(".c") and path.startswith(p))),
+               key=len, default=path)
+
+
 def ulp_groups(tree: Path, files: list[Path]) -> list[list[Path]]:
     """Group files (relative paths) by ULP; files outside the scope are
     each a group of their own."""
@@ -71,12 +80,7 @@ def ulp_groups(tree: Path, files: list[Path]) -> list[list[Path]]:
         if rel.is_absolute():
             rel = rel.relative_to(tree)
         s = rel.as_posix()
-        key = next((p for p in ULP_PREFIXES
-                    if s == p or s.startswith(p + "/") or
-                    (not p.endswith(".c") and s.startswith(p))), s)
-        if key == "drivers/infiniband/ulp/srp" and s.startswith(
-                "drivers/infiniband/ulp/srpt"):
-            key = "drivers/infiniband/ulp/srpt"
+        key = ulp_key(s)
         groups.setdefault(key, []).append(rel)
     return [sorted(v) for _, v in sorted(groups.items())]
 
@@ -279,11 +283,23 @@ def convert_text(src: str, name: str = "t.c",
 
 
 def scope_files(tree: Path) -> list[Path]:
-    """Prefiltered ULP files of `tree` that mention ib_dma_ / local_dma_lkey."""
+    """Prefiltered ULP files of `tree` that mention ib_dma_ / local_dma_lkey,
+    plus the headers beside them: a struct field a rule retypes is often
+    declared in a header that names no wrapper (ib_srp.h, iscsi_iser.h)."""
     p = subprocess.run(["git", "grep", "-lP", r"\bib_dma_|local_dma_lkey",
                         "--", *ULP_PREFIXES_GREP], cwd=tree,
                        capture_output=True, text=True)
-    return [Path(x) for x in p.stdout.split()]
+    hits = [Path(x) for x in p.stdout.split()]
+    keys = {ulp_key(f.as_posix()) for f in hits} & set(ULP_PREFIXES)
+    globs = [k.removesuffix(".c") + (".h" if k.endswith(".c") else "*.h")
+             for k in keys]
+    if not globs:
+        return hits
+    h = subprocess.run(["git", "ls-files", "--", *globs], cwd=tree,
+                       capture_output=True, text=True)
+    headers = [Path(x) for x in h.stdout.split()
+               if ulp_key(x) in keys]
+    return sorted(set(hits) | set(headers))
 
 
 ULP_PREFIXES_GREP = [

@@ -57,3 +57,27 @@ def test_wrap_line():
     out = cocci_convert.wrap_line(line)
     assert all(len(x.expandtabs(8)) <= 80 for x in out)
     assert out[1].startswith("\t\t\t\t")
+
+
+def test_ulp_key_longest_prefix_wins():
+
+    assert cocci_convert.ulp_key("drivers/infiniband/ulp/srpt/ib_srpt.c") \
+        == "drivers/infiniband/ulp/srpt"
+    assert cocci_convert.ulp_key("drivers/infiniband/ulp/srp/ib_srp.h") \
+        == "drivers/infiniband/ulp/srp"
+    assert cocci_convert.ulp_key("fs/smb/client/smbdirect.h") \
+        == "fs/smb/client/smbdirect"
+    assert cocci_convert.ulp_key("fs/smb/client/cifsglob.h") \
+        == "fs/smb/client/cifsglob.h"
+
+
+@pytest.mark.kernel
+def test_scope_files_adds_headers_of_the_ulps_only(default_tree):
+
+    files = {f.as_posix() for f in cocci_convert.scope_files(default_tree)}
+    # ib_srp.h declares the iu's dma field but names no wrapper
+    assert "drivers/infiniband/ulp/srp/ib_srp.h" in files
+    assert "fs/smb/client/smbdirect.h" in files
+    # headers of a directory shared with non-RDMA code stay out
+    assert "fs/smb/client/cifsglob.h" not in files
+    assert "drivers/nvme/host/nvme.h" not in files

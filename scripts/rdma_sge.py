@@ -6,6 +6,7 @@ Thin command-line entry; each stage lives in its own module.
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -74,6 +75,11 @@ def cmd_worktree(args) -> int:
 def cmd_clean_work(args) -> int:
     kernel = tree.open_tree(args.kernel, args.cache, log)
     tree.remove_work_tree(kernel, args.cache, log)
+    kbuild = args.cache / "kbuild" / tree.work_tree_path(kernel,
+                                                          args.cache).name
+    if kbuild.is_dir():
+        shutil.rmtree(kbuild)
+        log(f"removed the build directory {kbuild}")
     return 0
 
 

@@ -79,3 +79,20 @@ def test_worktree_twice_says_what_it_did(kernel_shaped, tmp_path):
     cleaned = run("--kernel", str(kernel_shaped), "clean-work",
                   cache=tmp_path / "cache")
     assert cleaned.returncode == 0 and "removed" in cleaned.stdout
+
+
+def test_clean_work_removes_the_build_directory_too(kernel_shaped, tmp_path):
+    cache = tmp_path / "cache"
+    assert run("--kernel", str(kernel_shaped), "worktree",
+               cache=cache).returncode == 0
+    worktrees = list((cache / "worktrees").iterdir())
+    assert len(worktrees) == 1
+    kbuild = cache / "kbuild" / worktrees[0].name
+    (kbuild / "drivers").mkdir(parents=True)
+    cleaned = run("--kernel", str(kernel_shaped), "clean-work", cache=cache)
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert not kbuild.exists()
+    assert f"removed the build directory {kbuild}" in cleaned.stdout
+    assert kernel_shaped.is_dir()
+    again = run("--kernel", str(kernel_shaped), "clean-work", cache=cache)
+    assert again.returncode == 0 and "build directory" not in again.stdout

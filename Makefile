@@ -49,8 +49,8 @@ convert:
 	@$(DRIVER) convert
 
 bench:
-	@$(DEPS) audit $(if $(KERNEL),,kernel)
-	@$(DRIVER) bench $(if $(NAIVE),--naive)
+	@$(DEPS) audit $(if $(CONVERT),build) $(if $(KERNEL),,kernel)
+	@$(DRIVER) bench $(if $(NAIVE),--naive) $(if $(CONVERT),--convert)
 
 # The full suite: unit tests, the semantic patches' golden tests, and the
 # integration tests on the real default tree.

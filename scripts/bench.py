@@ -1,8 +1,14 @@
-"""make bench: time each stage of the audit on one tree.
+"""make bench: time each stage of the audit (and of make convert) on one tree.
 
 Prints the stages of a cold audit (no spatch result cache), a warm one
 (cache filled, as a second make report sees it), and optionally a naive
 whole-tree spatch run of the same rule, with the ratio between them.
+
+With --convert it also times make convert three times: cold (no work
+branch, no build directory, no spatch cache), warm (tree extracted and the
+build configured: only the work branch is rebuilt) and a re-run that finds
+nothing to do.  That rebuilds the toolkit's work branch rdma-sge/work from
+scratch (it holds nothing but what make convert puts there).
 """
 
 import shutil
@@ -31,6 +37,39 @@ def naive_spatch(root: Path) -> float:
                     str(leftovers.AUDIT_RULE), "--dir", "."], cwd=root,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.monotonic() - start
+
+
+def bench_convert(kernel, cache: Path, reports: Path, jobs) -> list:
+    import convert
+    rows: list[tuple[str, float]] = []
+    runs = []
+
+    def quiet(message: str) -> None:
+        if not message.startswith("    "):
+            print(message, flush=True)
+
+    print("make convert, cold: removing the work branch, its build "
+          "directory and the spatch cache", flush=True)
+    tree.remove_work_tree(kernel, cache, quiet)
+    shutil.rmtree(cache / "kbuild" / tree.work_tree_path(kernel, cache).name,
+                  ignore_errors=True)
+    shutil.rmtree(cache / "spatch-results", ignore_errors=True)
+    runs.append(timed("convert, cold", lambda: convert.convert(
+        kernel, cache, reports, jobs, quiet), rows))
+    print("make convert, warm: removing the work branch only", flush=True)
+    tree.remove_work_tree(kernel, cache, quiet)
+    runs.append(timed("convert, warm (build configured)", lambda:
+                      convert.convert(kernel, cache, reports, jobs, quiet),
+                      rows))
+    runs.append(timed("convert, re-run (nothing to do)", lambda:
+                      convert.convert(kernel, cache, reports, jobs, quiet),
+                      rows))
+    print()
+    for (label, seconds), result in zip(rows, runs):
+        print(f"{label:<44} {seconds:8.2f}")
+        for stage, stage_seconds in result.stages.items():
+            print(f"  {stage:<42} {stage_seconds:8.2f}")
+    return rows
 
 
 def main(args) -> int:
@@ -78,4 +117,11 @@ def main(args) -> int:
     else:
         print("\n(make bench NAIVE=1 also times a naive whole-tree spatch "
               "run; about 6 minutes here)")
+    if args.convert:
+        print()
+        bench_convert(kernel, args.cache, args.reports / "bench",
+                      args.jobs)
+    else:
+        print("(make bench CONVERT=1 also times make convert cold, warm "
+              "and re-run; about 10 minutes here)")
     return 0

@@ -172,6 +172,9 @@ def parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="time each stage")
     bench.add_argument("--naive", action="store_true",
                        help="also time a naive whole-tree spatch run (slow)")
+    bench.add_argument("--convert", action="store_true",
+                       help="also time make convert cold, warm and re-run "
+                            "(rebuilds the work branch)")
     bench.set_defaults(func=cmd_bench)
     return top
 

@@ -31,20 +31,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+import ulps
+
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "cocci" / "convert"
 SPATCH_OPTS = ["--very-quiet", "--no-includes", "--include-headers",
                "-D", "patch", "--timeout", "120"]
-
-# ULP scope: a group is every file under one of these prefixes
-ULP_PREFIXES = [
-    "drivers/infiniband/ulp/ipoib", "drivers/infiniband/ulp/iser",
-    "drivers/infiniband/ulp/isert", "drivers/infiniband/ulp/rtrs",
-    "drivers/infiniband/ulp/srpt", "drivers/infiniband/ulp/srp",
-    "drivers/nvme/host/rdma.c", "drivers/nvme/target/rdma.c",
-    "net/sunrpc/xprtrdma", "net/rds", "net/smc", "net/9p/trans_rdma.c",
-    "fs/smb/client/smbdirect", "fs/smb/server/transport_rdma",
-]
 
 
 @dataclasses.dataclass
@@ -62,15 +54,6 @@ def rule_files(rules_dir: Path | None = None) -> list[Path]:
     return sorted(p for p in d.glob("[0-9][0-9]-*.cocci"))
 
 
-def ulp_key(path: str) -> str:
-    """The ULP a tree-relative path belongs to (its ULP_PREFIXES entry), or
-    the path itself.  The longest prefix wins: ulp/srpt is not ulp/srp."""
-    return max((p for p in ULP_PREFIXES
-                if path == p or path.startswith(p + "/") or
-                (not p.endswith(".c") and path.startswith(p))),
-               key=len, default=path)
-
-
 def ulp_groups(tree: Path, files: list[Path]) -> list[list[Path]]:
     """Group files (relative paths) by ULP; files outside the scope are
     each a group of their own."""
@@ -80,7 +63,7 @@ def ulp_groups(tree: Path, files: list[Path]) -> list[list[Path]]:
         if rel.is_absolute():
             rel = rel.relative_to(tree)
         s = rel.as_posix()
-        key = ulp_key(s)
+        key = ulps.ulp_of(s) or s
         groups.setdefault(key, []).append(rel)
     return [sorted(v) for _, v in sorted(groups.items())]
 
@@ -287,28 +270,16 @@ def scope_files(tree: Path) -> list[Path]:
     plus the headers beside them: a struct field a rule retypes is often
     declared in a header that names no wrapper (ib_srp.h, iscsi_iser.h)."""
     p = subprocess.run(["git", "grep", "-lP", r"\bib_dma_|local_dma_lkey",
-                        "--", *ULP_PREFIXES_GREP], cwd=tree,
+                        "--", *ulps.PATHS], cwd=tree,
                        capture_output=True, text=True)
     hits = [Path(x) for x in p.stdout.split()]
-    keys = {ulp_key(f.as_posix()) for f in hits} & set(ULP_PREFIXES)
-    globs = [k.removesuffix(".c") + (".h" if k.endswith(".c") else "*.h")
-             for k in keys]
-    if not globs:
+    names = {ulps.ulp_of(f.as_posix()) for f in hits} - {None}
+    if not names:
         return hits
-    h = subprocess.run(["git", "ls-files", "--", *globs], cwd=tree,
-                       capture_output=True, text=True)
-    headers = [Path(x) for x in h.stdout.split()
-               if ulp_key(x) in keys]
+    h = subprocess.run(["git", "ls-files", "--", *ulps.header_globs(names)],
+                       cwd=tree, capture_output=True, text=True)
+    headers = [Path(x) for x in h.stdout.split() if ulps.ulp_of(x) in names]
     return sorted(set(hits) | set(headers))
-
-
-ULP_PREFIXES_GREP = [
-    "drivers/infiniband/ulp", "drivers/nvme/host/rdma.c",
-    "drivers/nvme/target/rdma.c", "net/sunrpc/xprtrdma", "net/rds",
-    "net/smc", "net/9p/trans_rdma.c", "fs/smb/client/smbdirect.c",
-    "fs/smb/client/smbdirect.h", "fs/smb/server/transport_rdma.c",
-    "fs/smb/server/transport_rdma.h",
-]
 
 
 def main(argv=None) -> int:

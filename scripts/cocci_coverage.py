@@ -19,24 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cocci_convert  # noqa: E402
+from ulps import ULPS  # noqa: E402
 
-ULPS = {
-    "ipoib": ["drivers/infiniband/ulp/ipoib"],
-    "iser": ["drivers/infiniband/ulp/iser"],
-    "isert": ["drivers/infiniband/ulp/isert"],
-    "rtrs": ["drivers/infiniband/ulp/rtrs"],
-    "srp": ["drivers/infiniband/ulp/srp"],
-    "srpt": ["drivers/infiniband/ulp/srpt"],
-    "nvme-rdma": ["drivers/nvme/host/rdma.c"],
-    "nvmet-rdma": ["drivers/nvme/target/rdma.c"],
-    "xprtrdma": ["net/sunrpc/xprtrdma"],
-    "rds": ["net/rds"],
-    "smc": ["net/smc"],
-    "9p": ["net/9p/trans_rdma.c"],
-    "smb-client": ["fs/smb/client/smbdirect.c", "fs/smb/client/smbdirect.h"],
-    "smb-server": ["fs/smb/server/transport_rdma.c",
-                   "fs/smb/server/transport_rdma.h"],
-}
 SITE_RE = r"\bib_dma_\w+\s*\(|\blocal_dma_lkey\b"
 
 

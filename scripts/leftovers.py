@@ -17,6 +17,7 @@ from pathlib import Path
 import maintainers
 import sites
 import spatch
+import ulps
 
 TOOLKIT = Path(__file__).resolve().parent.parent
 AUDIT_RULE = TOOLKIT / "cocci" / "audit" / "ib_dma_leftovers.cocci"
@@ -34,18 +35,6 @@ SG_WRAPPERS = {"ib_dma_map_sg", "ib_dma_unmap_sg", "ib_dma_map_sg_attrs",
                "ib_dma_sync_sg_for_device", "ib_dma_virt_map_sg"}
 DEVICE_QUERIES = {"ib_dma_max_seg_size", "ib_dma_pci_p2p_dma_supported"}
 
-# The upper-layer protocols the conversion is for.
-ULP_SCOPE = (
-    "drivers/infiniband/ulp/",
-    "drivers/nvme/host/rdma.c",
-    "drivers/nvme/target/rdma.c",
-    "net/sunrpc/xprtrdma/",
-    "net/rds/",
-    "net/smc/",
-    "net/9p/trans_rdma.c",
-    "fs/smb/client/smbdirect.c",
-    "fs/smb/server/transport_rdma.c",
-)
 
 _SITE_LINE = re.compile(
     r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+)-\d+: SITE "
@@ -53,7 +42,7 @@ _SITE_LINE = re.compile(
 
 
 def area_of(path: str) -> str:
-    if path.startswith(ULP_SCOPE):
+    if ulps.ulp_of(path):
         return "ulp"
     if path.startswith("drivers/infiniband/core/"):
         return "core"

@@ -59,18 +59,6 @@ def test_wrap_line():
     assert out[1].startswith("\t\t\t\t")
 
 
-def test_ulp_key_longest_prefix_wins():
-
-    assert cocci_convert.ulp_key("drivers/infiniband/ulp/srpt/ib_srpt.c") \
-        == "drivers/infiniband/ulp/srpt"
-    assert cocci_convert.ulp_key("drivers/infiniband/ulp/srp/ib_srp.h") \
-        == "drivers/infiniband/ulp/srp"
-    assert cocci_convert.ulp_key("fs/smb/client/smbdirect.h") \
-        == "fs/smb/client/smbdirect"
-    assert cocci_convert.ulp_key("fs/smb/client/cifsglob.h") \
-        == "fs/smb/client/cifsglob.h"
-
-
 @pytest.mark.kernel
 def test_scope_files_adds_headers_of_the_ulps_only(default_tree):
 

@@ -53,9 +53,10 @@ bench:
 	@$(DRIVER) bench $(if $(NAIVE),--naive) $(if $(CONVERT),--convert)
 
 # The full suite: unit tests, the semantic patches' golden tests, and the
-# integration tests on the real default tree.
+# integration tests on the real default tree (audit, make convert, the
+# core series, and its KUnit suite under QEMU).
 test:
-	@$(DEPS) audit test kernel
+	@$(DEPS) audit test kernel build kunit
 	@$(PYTHON) -m pytest -q scripts
 
 # The inner loop: everything but the tests on the real kernel tree.

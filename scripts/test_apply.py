@@ -8,7 +8,6 @@ import pytest
 import apply
 from apply import ApplyError, apply_series
 
-KERNEL_SOURCE = Path("/tmp/explore/linux-source-6.12")
 IDENTITY = ["-c", "user.name=Test Author", "-c", "user.email=author@example.org"]
 
 
@@ -225,19 +224,21 @@ def test_main_applies_then_skips(series, capsys):
 
 
 @pytest.mark.kernel
-@pytest.mark.skipif(not (KERNEL_SOURCE / ".git").exists(),
-                    reason=f"no kernel git tree at {KERNEL_SOURCE}")
-def test_real_series_applies_to_linux_6_12(tmp_path):
-    clone = tmp_path / "linux"
-    subprocess.run(["git", "clone", "-q", "--no-checkout", str(KERNEL_SOURCE),
-                    str(clone)], check=True)
-    git(clone, "checkout", "-q")
-    base = head(clone)
-    result = apply_series(clone, apply.PATCHES_DIR)
-    assert result.status == "applied"
-    assert len(subjects(clone, f"{base}..HEAD")) == len(result.patches)
-    assert (clone / "drivers/infiniband/core/sge.c").exists()
-    assert apply_series(clone, apply.PATCHES_DIR).status == "already-applied"
+def test_real_series_applies_to_linux_6_12(default_tree, tmp_path):
+    checkout = tmp_path / "linux"
+    git(default_tree, "worktree", "add", "-q", "--detach", str(checkout))
+    try:
+        base = head(checkout)
+        result = apply_series(checkout, apply.PATCHES_DIR)
+        assert result.status == "applied"
+        assert len(subjects(checkout, f"{base}..HEAD")) == \
+            len(result.patches) == len(apply.series_patches(apply.PATCHES_DIR))
+        assert (checkout / "drivers/infiniband/core/sge.c").exists()
+        again = apply_series(checkout, apply.PATCHES_DIR)
+        assert again.status == "already-applied"
+        assert head(checkout) == result.commits[-1]
+    finally:
+        git(default_tree, "worktree", "remove", "--force", str(checkout))
 
 
 def test_patch_subject_unfolds_and_strips_prefix(tmp_path):

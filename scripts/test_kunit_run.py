@@ -1,14 +1,16 @@
-"""Tests for kunit_run.py.  The real run (minutes) is opt-in: set
-RDMA_SGE_KUNIT_TREE to a kernel tree with the series applied."""
+"""Tests for kunit_run.py, and the real make kunit on the default tree
+(marked kernel and kunit: it builds a kernel, minutes the first time)."""
 
 import io
-import os
+import re
+import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 
 import kunit_run
+from conftest import CACHE, TOOLKIT
 
 PASS_OUTPUT = """\
 [12:00:00] Configuring KUnit Kernel ...
@@ -131,12 +133,21 @@ def test_main_missing_kunit_py(tmp_path, capsys):
     assert "kunit.py" in capsys.readouterr().err
 
 
+@pytest.mark.kernel
 @pytest.mark.kunit
-@pytest.mark.skipif(not os.environ.get("RDMA_SGE_KUNIT_TREE"),
-                    reason="set RDMA_SGE_KUNIT_TREE to a kernel tree with "
-                           "the series applied (builds a kernel: minutes)")
-def test_real_kunit_run(tmp_path):
-    build = Path(os.environ.get("RDMA_SGE_KUNIT_BUILD", tmp_path / "build"))
-    result = kunit_run.run_kunit(Path(os.environ["RDMA_SGE_KUNIT_TREE"]),
-                                 build)
-    assert result.passed, result.summary
+def test_make_kunit_on_the_default_tree(default_tree):
+    """The real thing: the series on the work branch of the default tree,
+    kunit.py builds a kernel (minutes, cached in build/kunit/) and runs
+    the suite under QEMU x86_64."""
+    result = subprocess.run(
+        ["/usr/bin/python3", str(TOOLKIT / "scripts/rdma_sge.py"),
+         "--cache", str(CACHE), "kunit"], capture_output=True, text=True,
+        timeout=3600)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-3000:]
+    summary = re.search(r"Testing complete\. Ran (\d+) tests: passed: (\d+)"
+                        r"(.*)", out)
+    assert summary, out[-3000:]
+    ran, passed = int(summary[1]), int(summary[2])
+    assert ran == passed >= 13, summary[0]
+    assert "failed" not in summary[3] and "crashed" not in summary[3]

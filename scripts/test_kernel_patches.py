@@ -1,9 +1,15 @@
 """Checks on the kernel patch series in kernel-patches/ itself."""
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
+import pytest
+
 import apply
+import build
+from conftest import CACHE, git
 
 PATCHES = apply.PATCHES_DIR
 API = ["rdma_map_sge_single", "rdma_map_sge_page", "rdma_unmap_sge",
@@ -93,3 +99,53 @@ def test_toolkit_kunitconfig_covers_in_tree_one():
     ours = set(Path(PATCHES / "kunit/rdma_sge.kunitconfig").read_text()
                .split())
     assert in_tree <= ours
+
+
+@pytest.mark.kernel
+def test_every_patch_builds_alone_and_is_checkpatch_clean(default_tree):
+    """Bisectability and style, patch by patch, on the real default tree:
+    after each `git am` the objects it touches build with W=1 and no
+    warning, checkpatch.pl --strict has nothing to say and kernel-doc is
+    clean on the new files."""
+    checkout = CACHE / "series-check" / "linux"
+    if (checkout / ".git").exists():
+        git(checkout, "checkout", "-q", "--force", "--detach", "base")
+        git(checkout, "clean", "-fdxq")
+    else:
+        checkout.parent.mkdir(parents=True, exist_ok=True)
+        git(default_tree, "worktree", "prune")
+        git(default_tree, "worktree", "add", "-q", "--detach",
+            str(checkout), "base")
+    kbuild = build.KernelBuild(checkout, CACHE / "series-check" / "kbuild",
+                               jobs=2, log=lambda m: None)
+    env = dict(os.environ, PATH="/usr/bin:" + os.environ.get("PATH", ""))
+    for patch in apply.series_patches(PATCHES):
+        git(checkout, "am", "-q", str(patch))
+        style = subprocess.run(
+            ["perl", "scripts/checkpatch.pl", "--strict", "--no-color",
+             str(patch)], cwd=checkout, capture_output=True, text=True,
+            env=env)
+        assert re.search(r"^total: 0 errors, 0 warnings, 0 checks",
+                         style.stdout, re.M), (patch.name, style.stdout)
+        assert "Traceback" not in style.stderr, style.stderr
+
+        touched = git(checkout, "diff", "--name-only", "HEAD~1",
+                      "HEAD").split()
+        sources = [f for f in touched if f.endswith(".c")]
+        if any(f.endswith(".h") for f in touched):
+            sources.append("drivers/infiniband/core/verbs.c")
+        for config in ("allmodconfig", "prepare"):
+            done = kbuild.make(config)
+            assert done.returncode == 0, done.stderr[-2000:]
+        results = kbuild.build(sources)
+        for source, result in results.items():
+            assert result.built, (patch.name, source,
+                                  [str(d) for d in result.diagnostics])
+            assert result.warnings == [], (patch.name, source,
+                                           [str(d) for d in result.warnings])
+        for source in sources:
+            if source.startswith("drivers/infiniband/core/sge"):
+                doc = subprocess.run(
+                    ["perl", "scripts/kernel-doc", "-none", "-Wall", source],
+                    cwd=checkout, capture_output=True, text=True)
+                assert doc.returncode == 0 and doc.stderr == "", doc.stderr

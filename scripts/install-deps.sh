@@ -22,6 +22,9 @@ for group in "$@"; do
 	test)
 		need "command -v /usr/bin/python3" python3
 		need "/usr/bin/python3 -c 'import pytest'" python3-pytest
+		# checkpatch.pl's SPDX check (scripts/spdxcheck.py)
+		need "/usr/bin/python3 -c 'import ply'" python3-ply
+		need "/usr/bin/python3 -c 'import git'" python3-git
 		;;
 	kernel)
 		need "test -f /usr/src/linux-source-6.12.tar.xz" linux-source-6.12

@@ -182,6 +182,13 @@ def apply_series(worktree: Path, patches_dir: Path = PATCHES_DIR,
                            f"({len(patches)} patches), skipping",
                            patches, commits)
 
+    stale = [commit for commit, pid in recent if pid and pid not in ids]
+    if stale:
+        raise ApplyError(f"{worktree} holds another version of the core "
+                         f"series (commit {stale[0][:12]} has a series "
+                         "subject but other content): run `make clean-work`, "
+                         "then this command again")
+
     # The first k patches may be the last k commits (an earlier run was
     # interrupted, or the series grew): apply the rest on top of them.
     done = 0

@@ -27,11 +27,17 @@ ARCH = "x86_64"
 PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
 # The one warning the suite triggers on purpose: the WARN_ON_ONCE() of a
 # sub-range sync outside the sge (sge_test_ops_range_bounds).
-EXPECTED_WARNINGS = ("drivers/infiniband/core/sge.c",)
+# The range test makes both range sync helpers hit their WARN_ON_ONCE():
+# exactly one warning from each, from that file and function, is expected.
+EXPECTED_WARNINGS = (
+    ("drivers/infiniband/core/sge.c", "rdma_sync_sge_range_for_cpu"),
+    ("drivers/infiniband/core/sge.c", "rdma_sync_sge_range_for_device"),
+)
 # Seconds kunit.py waits for the tests once the kernel boots.
 TEST_TIMEOUT = 600
 
-WARNING_RE = re.compile(r"WARNING: CPU: \d+ PID: \d+ at (\S+)")
+WARNING_RE = re.compile(r"WARNING: CPU: \d+ PID: \d+ at (\S+?)(?::\d+)? "
+                        r"(\w+)\+")
 FATAL_RE = re.compile(r"(BUG: |Oops|Kernel panic|general protection fault|"
                       r"UBSAN: |KASAN: |kernel BUG at )")
 SUMMARY_RE = re.compile(r"Testing complete\. .*")
@@ -64,23 +70,30 @@ def kunit_command(tree: Path, build_dir: Path,
     return cmd
 
 
-def scan_log(text: str) -> list[str]:
+def scan_log(text: str, suite_ran: bool = False) -> list[str]:
     """Lines of a kernel log that show a problem the suite does not expect:
     warnings (other than EXPECTED_WARNINGS, each allowed once), oopses,
-    BUGs, panics, sanitizer reports."""
+    BUGs, panics, sanitizer reports; and, once the suite ran, an expected
+    warning that did not come (the range check did not fire)."""
     problems = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for line in text.splitlines():
         m = WARNING_RE.search(line)
         if m:
-            where = m.group(1)
-            expected = next((e for e in EXPECTED_WARNINGS if e in where), None)
-            if expected is None or expected in seen:
+            where = (m.group(1), m.group(2))
+            if where not in EXPECTED_WARNINGS or where in seen:
                 problems.append(line.strip())
             else:
-                seen.add(expected)
+                seen.add(where)
+        elif "WARNING:" in line and " at " in line:
+            problems.append(line.strip())
         elif FATAL_RE.search(line):
             problems.append(line.strip())
+    if suite_ran:
+        for file, function in EXPECTED_WARNINGS:
+            if (file, function) not in seen:
+                problems.append(f"expected one WARNING from {function}() "
+                                f"({file}), saw none")
     return problems
 
 
@@ -115,7 +128,8 @@ def run_kunit(tree: Path, build_dir: Path, kunitconfig: Path = KUNITCONFIG,
                 summary = m.group(0).strip()
     seconds = time.monotonic() - start
 
-    unexpected = scan_log(log.read_text(errors="replace")) if log.exists() else []
+    unexpected = scan_log(log.read_text(errors="replace"),
+                          suite_ran=bool(summary)) if log.exists() else []
     for line in unexpected:
         print(f"unexpected in kernel log: {line}", file=out)
     passed = proc.returncode == 0 and bool(summary) and not unexpected

@@ -28,6 +28,11 @@ FAIL_OUTPUT = """\
 EXPECTED_WARNING = ("[    3.1] WARNING: CPU: 0 PID: 42 at "
                     "drivers/infiniband/core/sge.c:152 "
                     "rdma_sync_sge_range_for_cpu+0x3a/0x60\n")
+EXPECTED_WARNING_DEVICE = ("[    3.1] WARNING: CPU: 0 PID: 42 at "
+                           "drivers/infiniband/core/sge.c:193 "
+                           "rdma_sync_sge_range_for_device+0x37/0x40\n")
+
+
 DMA_DEBUG_WARNING = ("[    3.2] WARNING: CPU: 0 PID: 42 at kernel/dma/debug.c:1025 "
                      "check_unmap+0x1c0/0x900\n")
 
@@ -75,10 +80,25 @@ def test_kunitconfig_enables_suite_and_dma_debug():
         assert option in lines
 
 
-def test_scan_log_allows_one_expected_warning():
-    assert kunit_run.scan_log("boot\n" + EXPECTED_WARNING + "ok\n") == []
-    twice = kunit_run.scan_log(EXPECTED_WARNING + EXPECTED_WARNING)
-    assert len(twice) == 1
+def test_scan_log_allows_one_expected_warning_per_helper():
+    both = EXPECTED_WARNING + EXPECTED_WARNING_DEVICE
+    assert kunit_run.scan_log("boot\n" + both + "ok\n") == []
+    assert kunit_run.scan_log("boot\n" + both, suite_ran=True) == []
+    twice = kunit_run.scan_log(EXPECTED_WARNING + both)
+    assert len(twice) == 1 and "range_for_cpu" in twice[0]
+
+
+def test_scan_log_a_missing_expected_warning_fails_a_full_run():
+    problems = kunit_run.scan_log(EXPECTED_WARNING, suite_ran=True)
+    assert problems == ["expected one WARNING from "
+                        "rdma_sync_sge_range_for_device() "
+                        "(drivers/infiniband/core/sge.c), saw none"]
+
+
+def test_scan_log_other_function_in_the_same_file_is_unexpected():
+    other = EXPECTED_WARNING.replace("rdma_sync_sge_range_for_cpu",
+                                     "rdma_map_sge_single")
+    assert kunit_run.scan_log(other) == [other.strip()]
 
 
 def test_scan_log_reports_other_problems():
@@ -92,7 +112,8 @@ def test_scan_log_reports_other_problems():
 
 
 def test_run_passes_and_streams(tmp_path):
-    tree = fake_tree(tmp_path, PASS_OUTPUT, "boot\n" + EXPECTED_WARNING, 0)
+    tree = fake_tree(tmp_path, PASS_OUTPUT, "boot\n" + EXPECTED_WARNING +
+                     EXPECTED_WARNING_DEVICE, 0)
     out = io.StringIO()
     result = kunit_run.run_kunit(tree, tmp_path / "build", out=out)
     assert result.passed
@@ -113,7 +134,8 @@ def test_run_fails_on_failed_test(tmp_path):
 
 
 def test_run_fails_on_unexpected_warning(tmp_path):
-    tree = fake_tree(tmp_path, PASS_OUTPUT, DMA_DEBUG_WARNING, 0)
+    tree = fake_tree(tmp_path, PASS_OUTPUT, EXPECTED_WARNING +
+                     EXPECTED_WARNING_DEVICE + DMA_DEBUG_WARNING, 0)
     out = io.StringIO()
     result = kunit_run.run_kunit(tree, tmp_path / "build", out=out)
     assert not result.passed

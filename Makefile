@@ -1,6 +1,8 @@
 # rdma-sge: move the RDMA ULPs from ib_dma_* to the ib_sge builder API.
 #
 #   make report  [KERNEL=/path/to/linux]   audit what is left to convert
+#   make convert [KERNEL=...]               core series + conversion, built
+#   make series  [V=2] [PREFIX="PATCH rdma-next"] [CHECK_BISECT=1]
 #   make test                               the whole test suite (CI runs it)
 #
 # Without KERNEL the tree is Debian's linux-source-6.12, installed and
@@ -15,11 +17,11 @@ DRIVER = $(PYTHON) scripts/rdma_sge.py --cache $(CACHE) --jobs $(JOBS) \
 	 $(if $(KERNEL),--kernel "$(KERNEL)")
 DEPS = scripts/install-deps.sh
 
-.PHONY: help report worktree clean-work apply kunit convert bench test \
+.PHONY: help report worktree clean-work apply kunit convert series bench test \
 	test-fast deps clean
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(DEPS) audit test $(if $(KERNEL),,kernel)
@@ -47,6 +49,12 @@ kunit:
 convert:
 	@$(DEPS) audit build $(if $(KERNEL),,kernel)
 	@$(DRIVER) convert
+
+series:
+	@$(DEPS) audit $(if $(CHECK_BISECT),build) $(if $(KERNEL),,kernel)
+	@$(DRIVER) series $(if $(V),-v $(V)) \
+		$(if $(PREFIX),--subject-prefix "$(PREFIX)") \
+		$(if $(CHECK_BISECT),--check-bisect)
 
 bench:
 	@$(DEPS) audit $(if $(CONVERT),build) $(if $(KERNEL),,kernel)

@@ -103,12 +103,33 @@ def cmd_apply(args) -> int:
 
 def cmd_kunit(args) -> int:
     import kunit_run
-    _, work = _applied_work_tree(args)
+    kernel, work = _applied_work_tree(args)
     result = kunit_run.run_kunit(work.path, args.cache / "kunit" /
                                  work.path.name, jobs=args.jobs or 2)
     if result.summary:
         log(result.summary)
+        out = args.reports / kernel.name
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "kunit.txt").write_text(
+            f"{result.summary.strip()} ({'pass' if result.passed else 'FAIL'}"
+            f", kunit.py under QEMU x86_64)\n")
     return 0 if result.passed else 1
+
+
+def cmd_series(args) -> int:
+    import series
+    kernel = tree.open_tree(args.kernel, args.cache, log)
+    try:
+        result = series.make_series(
+            kernel, args.cache, args.reports, version=args.version,
+            prefix=args.prefix, check_bisect_build=args.check_bisect,
+            jobs=args.jobs, log=log)
+    except series.SeriesError as exc:
+        raise tree.TreeError(str(exc)) from exc
+    for line in series.summary_txt(result).splitlines():
+        log(line)
+    log(f"wrote {result.out_dir}")
+    return 1 if result.first_broken else 0
 
 
 def cmd_convert(args) -> int:
@@ -168,6 +189,16 @@ def parser() -> argparse.ArgumentParser:
                    ).set_defaults(func=cmd_kunit)
     sub.add_parser("convert", help="apply, convert, commit, build, audit"
                    ).set_defaults(func=cmd_convert)
+
+    series = sub.add_parser("series", help="the patch series to post, from "
+                            "the work branch of make convert")
+    series.add_argument("-v", "--reroll-count", dest="version", type=int,
+                        default=None, help="version of a re-roll (v2, ...)")
+    series.add_argument("--subject-prefix", dest="prefix", default="PATCH",
+                        help='e.g. "PATCH rdma-next"')
+    series.add_argument("--check-bisect", action="store_true",
+                        help="build the touched objects after each patch")
+    series.set_defaults(func=cmd_series)
 
     bench = sub.add_parser("bench", help="time each stage")
     bench.add_argument("--naive", action="store_true",

@@ -3,6 +3,7 @@
 #   make report  [KERNEL=/path/to/linux]   audit what is left to convert
 #   make convert [KERNEL=...]               core series + conversion, built
 #   make series  [V=2] [PREFIX="PATCH rdma-next"] [CHECK_BISECT=1]
+#   make runtime-test                       NVMe-oF over rxe/siw under QEMU
 #   make test                               the whole test suite (CI runs it)
 #
 # Without KERNEL the tree is Debian's linux-source-6.12, installed and
@@ -17,11 +18,11 @@ DRIVER = $(PYTHON) scripts/rdma_sge.py --cache $(CACHE) --jobs $(JOBS) \
 	 $(if $(KERNEL),--kernel "$(KERNEL)")
 DEPS = scripts/install-deps.sh
 
-.PHONY: help report worktree clean-work apply kunit convert series bench test \
+.PHONY: help report worktree clean-work apply kunit convert series runtime-test bench test \
 	test-fast deps clean
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(DEPS) audit test $(if $(KERNEL),,kernel)
@@ -55,6 +56,10 @@ series:
 	@$(DRIVER) series $(if $(V),-v $(V)) \
 		$(if $(PREFIX),--subject-prefix "$(PREFIX)") \
 		$(if $(CHECK_BISECT),--check-bisect)
+
+runtime-test:
+	@$(DEPS) audit build kunit runtime $(if $(KERNEL),,kernel)
+	@$(DRIVER) runtime-test $(if $(VARIANTS),--variants $(VARIANTS))
 
 bench:
 	@$(DEPS) audit $(if $(CONVERT),build) $(if $(KERNEL),,kernel)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Install what the toolkit needs and is missing, from Debian's packages.
-# Usage: scripts/install-deps.sh GROUP...   (groups: audit test kernel kunit)
+# Usage: scripts/install-deps.sh GROUP...   (groups: audit test kernel build
+# kunit runtime)
 # Quiet when everything is there; one line per package group it installs.
 set -euo pipefail
 
@@ -41,6 +42,12 @@ for group in "$@"; do
 		;;
 	kunit)
 		need "command -v qemu-system-x86_64" qemu-system-x86
+		;;
+	runtime)
+		need "command -v qemu-system-x86_64" qemu-system-x86
+		need "test -x /bin/busybox && ! ldd /bin/busybox" busybox-static
+		need "test -x /usr/bin/rdma" iproute2
+		need "command -v ldd" libc-bin
 		;;
 	*)
 		echo "install-deps.sh: unknown group '$group'" >&2

@@ -157,6 +157,22 @@ def cmd_convert(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_runtime_test(args) -> int:
+    import runtime_test
+    kernel = tree.open_tree(args.kernel, args.cache, log)
+    try:
+        runtime_test.environment_check()
+        result = runtime_test.run(kernel, args.cache, args.reports,
+                                  variants=args.variants,
+                                  jobs=args.jobs or 2, log=log)
+    except runtime_test.RuntimeError_ as exc:
+        raise tree.TreeError(str(exc)) from exc
+    log("")
+    for line in runtime_test.runtime_txt(result).splitlines():
+        log(line)
+    return 0 if result.passed else 1
+
+
 def cmd_bench(args) -> int:
     import bench
     return bench.main(args)
@@ -199,6 +215,13 @@ def parser() -> argparse.ArgumentParser:
     series.add_argument("--check-bisect", action="store_true",
                         help="build the touched objects after each patch")
     series.set_defaults(func=cmd_series)
+
+    runtime = sub.add_parser("runtime-test", help="boot the converted kernel "
+                             "in QEMU, NVMe-oF over rxe and siw")
+    runtime.add_argument("--variants", nargs="+",
+                         default=["converted", "base", "debug"],
+                         choices=["converted", "base", "debug"])
+    runtime.set_defaults(func=cmd_runtime_test)
 
     bench = sub.add_parser("bench", help="time each stage")
     bench.add_argument("--naive", action="store_true",

@@ -1,0 +1,89 @@
+#!/bin/sh
+# Guest side of make runtime-test (the initramfs's /init, busybox sh).
+# The kernel command line gives rdmadev=rxe|siw.  Prints one line
+# "RUNTIME <dev>: PASS" or "RUNTIME <dev>: FAIL <why>", then powers off.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t configfs configfs /sys/kernel/config
+mount -t tmpfs tmpfs /tmp
+
+dev=${rdmadev:-rxe}
+addr=10.77.0.1
+nqn=rdma-sge-test
+cfg=/sys/kernel/config/nvmet
+MB=16
+
+step() { echo "runtime: $*"; }
+fail() {
+	echo "RUNTIME $dev: FAIL $*"
+	dmesg | tail -n 40
+	reboot -f
+}
+
+step "netdev and $dev link"
+ip link add rsge0 type dummy || fail "ip link add rsge0"
+ip addr add $addr/24 dev rsge0 || fail "ip addr add"
+ip link set rsge0 up || fail "ip link set up"
+rdma link add ${dev}0 type $dev netdev rsge0 || fail "rdma link add $dev"
+if [ $dev = siw ]; then
+	# iWARP runs over TCP, and TCP to a local address goes through lo:
+	# siw's connection manager needs a siw device there as well.
+	ip link set lo up
+	rdma link add ${dev}_lo type $dev netdev lo || fail "rdma link add lo"
+fi
+rdma link show
+
+step "nvmet target over rdma, RAM-backed namespace"
+mkdir $cfg/subsystems/$nqn || fail "nvmet subsystem"
+echo 1 > $cfg/subsystems/$nqn/attr_allow_any_host
+mkdir $cfg/subsystems/$nqn/namespaces/1
+echo /dev/ram0 > $cfg/subsystems/$nqn/namespaces/1/device_path
+echo 1 > $cfg/subsystems/$nqn/namespaces/1/enable || fail "namespace enable"
+mkdir $cfg/ports/1
+echo rdma > $cfg/ports/1/addr_trtype
+echo ipv4 > $cfg/ports/1/addr_adrfam
+echo $addr > $cfg/ports/1/addr_traddr
+echo 4420 > $cfg/ports/1/addr_trsvcid
+ln -s $cfg/subsystems/$nqn $cfg/ports/1/subsystems/$nqn || fail "nvmet port"
+
+step "host connect"
+echo "transport=rdma,traddr=$addr,trsvcid=4420,nqn=$nqn" > /dev/nvme-fabrics \
+	|| fail "connect through /dev/nvme-fabrics"
+i=0
+while [ ! -b /dev/nvme0n1 ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+[ -b /dev/nvme0n1 ] || fail "no /dev/nvme0n1 after connect"
+
+step "write $MB MiB of random data with O_DIRECT, read it back"
+dd if=/dev/urandom of=/tmp/pattern bs=1M count=$MB 2>/dev/null
+dd if=/tmp/pattern of=/dev/nvme0n1 bs=1M count=$MB oflag=direct 2>/dev/null \
+	|| fail "O_DIRECT write"
+dd if=/dev/nvme0n1 of=/tmp/readback bs=1M count=$MB iflag=direct 2>/dev/null \
+	|| fail "O_DIRECT read"
+cmp /tmp/pattern /tmp/readback || fail "read back differs from what was written"
+dd if=/dev/ram0 of=/tmp/backing bs=1M count=$MB 2>/dev/null
+cmp /tmp/pattern /tmp/backing || fail "target backing store differs"
+
+step "scattered 4 KiB I/Os"
+dd if=/dev/urandom of=/tmp/small bs=4096 count=64 2>/dev/null
+n=0
+for block in 7 1021 3 2048 4095 511 1 3333 17 2900 64 1500 999 4000 128 255; do
+	dd if=/tmp/small of=/dev/nvme0n1 bs=4096 skip=$((n % 64)) seek=$block \
+		count=1 oflag=direct conv=notrunc 2>/dev/null || fail "4k write $block"
+	dd if=/tmp/small of=/tmp/want bs=4096 skip=$((n % 64)) count=1 2>/dev/null
+	dd if=/dev/nvme0n1 of=/tmp/got bs=4096 skip=$block count=1 iflag=direct \
+		2>/dev/null || fail "4k read $block"
+	cmp /tmp/want /tmp/got || fail "4k block $block differs"
+	n=$((n + 1))
+done
+
+step "disconnect"
+echo 1 > /sys/class/nvme/nvme0/delete_controller || fail "disconnect"
+sleep 1
+
+if dmesg | grep -E "WARNING:|BUG:|KASAN:|UBSAN:|Oops|general protection|possible circular locking|inconsistent lock state|list_add corruption|list_del corruption" ; then
+	fail "kernel log reports a problem (above)"
+fi
+echo "RUNTIME $dev: PASS"
+reboot -f

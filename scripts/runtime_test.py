@@ -1,0 +1,332 @@
+"""make runtime-test: boot the converted kernel and move data over NVMe-oF.
+
+A small x86_64 kernel (tinyconfig + runtime/runtime.config, everything
+built in) is built from the work branch of make convert and from the
+tree's base (the control), plus a debug variant of the converted one
+(runtime/debug.config: KASAN, lockdep, list/sg debugging, DMA-API debug,
+booted with panic_on_warn=1).  Each boots under QEMU x86_64 (TCG) once per
+software RDMA device, rxe and siw, with an initramfs made here from
+Debian's busybox-static and iproute2 (ip, rdma and their libraries), whose
+/init (runtime/init.sh) sets up an NVMe-oF target over RDMA on a RAM disk,
+connects to it, writes, reads back and compares, and scans dmesg.
+"""
+
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tree
+
+HERE = Path(__file__).resolve().parent / "runtime"
+CONFIG_FRAGMENT = HERE / "runtime.config"
+DEBUG_FRAGMENT = HERE / "debug.config"
+GUEST_INIT = HERE / "init.sh"
+DEVICES = ("rxe", "siw")
+BINARIES = ("/bin/busybox", "/usr/sbin/ip", "/usr/bin/rdma")
+RESULT = re.compile(r"^RUNTIME (\w+): (PASS|FAIL)(.*)$", re.M)
+QEMU_TIMEOUT = 600
+
+
+class RuntimeError_(Exception):
+    """Stops make runtime-test; the text is the one line shown."""
+
+
+@dataclass
+class Run:
+    kernel: str  # converted, base, debug
+    device: str
+    passed: bool
+    detail: str
+    seconds: float
+    log: Path
+
+
+@dataclass
+class RuntimeResult:
+    runs: list[Run] = field(default_factory=list)
+    builds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.runs) and all(r.passed for r in self.runs)
+
+
+# ------------------------------------------------------------ config
+
+def fragment_options(path: Path) -> dict[str, str]:
+    """CONFIG_X -> value ("y", "n", a number) of a config fragment."""
+    out = {}
+    for line in path.read_text().splitlines():
+        m = re.match(r"^(CONFIG_\w+)=(.*)$", line.strip())
+        if m:
+            out[m[1]] = m[2]
+        m = re.match(r"^# (CONFIG_\w+) is not set$", line.strip())
+        if m:
+            out[m[1]] = "n"
+    return out
+
+
+def missing_options(config_text: str, wanted: dict[str, str]) -> list[str]:
+    """Fragment options the final .config does not have as asked (a
+    dependency left unmet: Kconfig drops such options silently)."""
+    have = {}
+    for line in config_text.splitlines():
+        m = re.match(r"^(CONFIG_\w+)=(.*)$", line)
+        if m:
+            have[m[1]] = m[2]
+    missing = []
+    for option, value in wanted.items():
+        got = have.get(option, "n")
+        if value != got:
+            missing.append(f"{option}={value} (got {got})")
+    return missing
+
+
+def make(srctree: Path, out: Path, *args: str, jobs: int = 2
+         ) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "-C", str(srctree), f"O={out}",
+                           "ARCH=x86_64", f"-j{jobs}", *args],
+                          capture_output=True, text=True, errors="replace")
+
+
+def build_kernel(srctree: Path, out: Path, fragments: list[Path],
+                 jobs: int = 2, log=print) -> Path:
+    """tinyconfig + fragments, then bzImage; kept in out between runs."""
+    out.mkdir(parents=True, exist_ok=True)
+    wanted: dict[str, str] = {}
+    for fragment in fragments:
+        wanted.update(fragment_options(fragment))
+    stamp = out / ".rdma-sge-config"
+    key = json.dumps(wanted, sort_keys=True)
+    if not stamp.exists() or stamp.read_text() != key:
+        for step in (["tinyconfig"],):
+            done = make(srctree, out, *step, jobs=jobs)
+            if done.returncode != 0:
+                raise RuntimeError_(f"make tinyconfig failed: "
+                                    f"{_tail(done)}")
+        merged = subprocess.run(
+            [str(srctree / "scripts/kconfig/merge_config.sh"), "-m", "-O",
+             str(out), str(out / ".config"), *map(str, fragments)],
+            cwd=srctree, capture_output=True, text=True)
+        if merged.returncode != 0:
+            raise RuntimeError_(f"merge_config.sh failed: {_tail(merged)}")
+        done = make(srctree, out, "olddefconfig", jobs=jobs)
+        if done.returncode != 0:
+            raise RuntimeError_(f"make olddefconfig failed: {_tail(done)}")
+        missing = missing_options((out / ".config").read_text(), wanted)
+        if missing:
+            raise RuntimeError_("the runtime config did not take: "
+                                + ", ".join(missing[:8]))
+        stamp.write_text(key)
+    start = time.monotonic()
+    done = make(srctree, out, "bzImage", jobs=jobs)
+    if done.returncode != 0:
+        raise RuntimeError_(f"kernel build in {out} failed: {_tail(done)}")
+    log(f"  built {out / 'arch/x86/boot/bzImage'} in "
+        f"{time.monotonic() - start:.0f}s")
+    return out / "arch/x86/boot/bzImage"
+
+
+def _tail(done: subprocess.CompletedProcess) -> str:
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    errors = [line for line in lines if "error" in line.lower()]
+    return (errors or lines or ["(no output)"])[-1][:300]
+
+
+# --------------------------------------------------------- initramfs
+
+def libraries(binary: str) -> list[str]:
+    """The shared libraries (and loader) a dynamic binary needs."""
+    done = subprocess.run(["ldd", binary], capture_output=True, text=True)
+    if done.returncode != 0:  # static: "not a dynamic executable"
+        return []
+    libs = []
+    for line in done.stdout.splitlines():
+        m = re.search(r"(/\S+)\s+\(0x", line)
+        if m:
+            libs.append(m[1])
+    return libs
+
+
+def cpio_newc(entries: list[tuple[str, int, bytes]]) -> bytes:
+    """A newc cpio archive of (path, mode, data) entries; directories have
+    a mode with S_IFDIR and no data, symlinks S_IFLNK and the target."""
+    out = bytearray()
+    for ino, (name, mode, data) in enumerate(entries + [("TRAILER!!!", 0,
+                                                         b"")], 1):
+        encoded = name.encode() + b"\0"
+        header = "070701" + "".join(f"{v:08X}" for v in (
+            ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(encoded), 0))
+        out += header.encode() + encoded
+        out += b"\0" * (-len(out) % 4)
+        out += data
+        out += b"\0" * (-len(out) % 4)
+    return bytes(out)
+
+
+def make_initramfs(path: Path) -> Path:
+    """busybox + ip + rdma + their libraries + /init, gzip'ed newc cpio."""
+    for binary in BINARIES:
+        if not Path(binary).exists():
+            raise RuntimeError_(f"{binary} is missing: install busybox-static "
+                                "and iproute2 (make runtime-test does)")
+    entries: list[tuple[str, int, bytes]] = []
+    dirs = ["bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys",
+            "tmp", "etc", "lib", "lib64", "lib/x86_64-linux-gnu"]
+    entries += [(d, 0o040755, b"") for d in dirs]
+    entries.append(("init", 0o100755, GUEST_INIT.read_bytes()))
+    for applet in ("sh", "mount", "mkdir", "echo", "cat", "dd", "cmp",
+                   "sleep", "dmesg", "grep", "tail", "reboot", "ln", "[", "test"):
+        entries.append((f"bin/{applet}", 0o120777, b"busybox"))
+    seen = set()
+    for binary in BINARIES:
+        entries.append((binary.lstrip("/"), 0o100755,
+                        Path(binary).read_bytes()))
+        for lib in libraries(binary):
+            real = Path(lib).resolve()
+            for name in {lib, str(real)}:
+                if name in seen:
+                    continue
+                seen.add(name)
+                parent = str(Path(name).parent).lstrip("/")
+                if parent not in dirs:
+                    dirs.append(parent)
+                    entries.append((parent, 0o040755, b""))
+                entries.append((name.lstrip("/"), 0o100755,
+                                real.read_bytes()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(cpio_newc(entries), compresslevel=6))
+    return path
+
+
+# -------------------------------------------------------------- QEMU
+
+def qemu_command(kernel: Path, initramfs: Path, device: str,
+                 debug: bool) -> list[str]:
+    append = (f"console=ttyS0 panic=-1 oops=panic rdmadev={device} "
+              "brd.rd_nr=1 brd.rd_size=32768 quiet")
+    if debug:
+        append += " panic_on_warn=1"
+    return ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
+            "-cpu", "max", "-smp", "2", "-m", "1024" if not debug else "2048",
+            "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio",
+            "-kernel", str(kernel), "-initrd", str(initramfs),
+            "-append", append]
+
+
+def parse_result(console: str, device: str) -> tuple[bool, str]:
+    for m in RESULT.finditer(console):
+        if m[1] == device:
+            return m[2] == "PASS", m[3].strip()
+    if "Kernel panic" in console:
+        panic = re.search(r"Kernel panic.*", console)
+        return False, panic[0] if panic else "kernel panic"
+    return False, "no result line from the guest (timeout or crash)"
+
+
+def boot(kernel: Path, initramfs: Path, device: str, debug: bool,
+         log_path: Path) -> tuple[bool, str, float]:
+    start = time.monotonic()
+    try:
+        done = subprocess.run(qemu_command(kernel, initramfs, device, debug),
+                              capture_output=True, text=True,
+                              errors="replace", timeout=QEMU_TIMEOUT,
+                              stdin=subprocess.DEVNULL)
+        console = done.stdout + done.stderr
+    except subprocess.TimeoutExpired as exc:
+        console = (exc.stdout or b"").decode(errors="replace") \
+            if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        console += f"\n(timeout after {QEMU_TIMEOUT}s)\n"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path.write_text(console)
+    passed, detail = parse_result(console, device)
+    return passed, detail, time.monotonic() - start
+
+
+# ------------------------------------------------------------ driver
+
+def base_checkout(kernel: tree.KernelTree, cache: Path, work: Path,
+                  base: str) -> Path:
+    """A worktree of the tree's base commit for the control kernel."""
+    path = cache / "runtime" / f"{work.name}-base-src"
+    if (path / ".git").exists():
+        subprocess.run(["git", "-C", str(path), "checkout", "-q", "--force",
+                        "--detach", base], check=True, capture_output=True)
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "-C", str(work), "worktree", "add", "-q",
+                    "--detach", str(path), base], check=True,
+                   capture_output=True)
+    return path
+
+
+def run(kernel: tree.KernelTree, cache: Path, reports: Path,
+        variants=("converted", "base", "debug"), jobs: int = 2,
+        log=print) -> RuntimeResult:
+    record = reports / kernel.name / "convert.json"
+    work = tree.work_tree_path(kernel, cache)
+    if not record.exists() or not (work / ".git").exists():
+        raise RuntimeError_(f"no converted work branch for {kernel.root}: "
+                            "run `make convert` first")
+    import apply
+    series_tip = json.loads(record.read_text())["series_tip"]
+    core = len(apply.series_patches(apply.PATCHES_DIR))
+    base = subprocess.run(["git", "-C", str(work), "rev-parse",
+                           f"{series_tip}~{core}"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    out = cache / "runtime"
+    initramfs = make_initramfs(out / "initramfs.cpio.gz")
+    log(f"[initramfs] {initramfs} ({initramfs.stat().st_size // 1024} KiB)")
+    result = RuntimeResult()
+    for variant in variants:
+        srctree = work if variant != "base" else \
+            base_checkout(kernel, cache, work, base)
+        fragments = [CONFIG_FRAGMENT] + ([DEBUG_FRAGMENT]
+                                         if variant == "debug" else [])
+        log(f"[build {variant} kernel] from {srctree}")
+        start = time.monotonic()
+        image = build_kernel(srctree, out / f"{work.name}-{variant}",
+                             fragments, jobs=jobs, log=log)
+        result.builds[variant] = time.monotonic() - start
+        for device in DEVICES:
+            log(f"[boot {variant} kernel, {device}]")
+            log_path = reports / kernel.name / "runtime" / \
+                f"{variant}-{device}.log"
+            passed, detail, seconds = boot(image, initramfs, device,
+                                           variant == "debug", log_path)
+            result.runs.append(Run(variant, device, passed, detail, seconds,
+                                   log_path))
+            log(f"  {variant} {device}: {'PASS' if passed else 'FAIL'}"
+                f"{' ' + detail if detail else ''} ({seconds:.0f}s, "
+                f"log {log_path})")
+    (reports / kernel.name / "runtime.txt").write_text(runtime_txt(result))
+    return result
+
+
+def runtime_txt(result: RuntimeResult) -> str:
+    lines = []
+    for r in result.runs:
+        lines.append(f"{r.kernel} kernel, {r.device}: "
+                     f"{'PASS' if r.passed else 'FAIL'}"
+                     f"{' ' + r.detail if r.detail else ''} "
+                     f"({r.seconds:.0f}s)")
+    for variant, seconds in result.builds.items():
+        lines.append(f"build {variant}: {seconds:.0f}s")
+    lines.append("covered: nvme-rdma (host) and nvmet-rdma (target) over "
+                 "rxe and siw; not covered: iSER/isert, SRP/srpt, RTRS, "
+                 "IPoIB, NFS/RDMA, RDS, SMC, SMB Direct, 9p")
+    return "\n".join(lines) + "\n"
+
+
+def environment_check() -> None:
+    for command in ("qemu-system-x86_64", "ldd", "make", "gcc"):
+        if shutil.which(command) is None:
+            raise RuntimeError_(f"{command} not found: make runtime-test "
+                                "installs it")
+    os.environ.setdefault("LC_ALL", "C")

@@ -7,6 +7,7 @@ Thin command-line entry; each stage lives in its own module.
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -80,6 +81,18 @@ def cmd_clean_work(args) -> int:
     if kbuild.is_dir():
         shutil.rmtree(kbuild)
         log(f"removed the build directory {kbuild}")
+    name = tree.work_tree_path(kernel, args.cache).name
+    base_src = args.cache / "runtime" / f"{name}-base-src"
+    if base_src.exists():
+        common = subprocess.run(
+            ["git", "-C", str(base_src), "rev-parse", "--path-format="
+             "absolute", "--git-common-dir"], capture_output=True,
+            text=True).stdout.strip()
+        shutil.rmtree(base_src, ignore_errors=True)
+        if common:
+            subprocess.run(["git", "--git-dir", common, "worktree", "prune"],
+                           capture_output=True)
+        log(f"removed the runtime test's base checkout {base_src}")
     return 0
 
 

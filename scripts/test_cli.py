@@ -96,3 +96,20 @@ def test_clean_work_removes_the_build_directory_too(kernel_shaped, tmp_path):
     assert kernel_shaped.is_dir()
     again = run("--kernel", str(kernel_shaped), "clean-work", cache=cache)
     assert again.returncode == 0 and "build directory" not in again.stdout
+
+
+def test_clean_work_removes_the_runtime_base_checkout(kernel_shaped,
+                                                      tmp_path):
+    cache = tmp_path / "cache"
+    assert run("--kernel", str(kernel_shaped), "worktree",
+               cache=cache).returncode == 0
+    name = next((cache / "worktrees").iterdir()).name
+    base_src = cache / "runtime" / f"{name}-base-src"
+    subprocess.run(["git", "-C", str(kernel_shaped), "worktree", "add", "-q",
+                    "--detach", str(base_src)], check=True)
+    cleaned = run("--kernel", str(kernel_shaped), "clean-work", cache=cache)
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert not base_src.exists()
+    listed = subprocess.run(["git", "-C", str(kernel_shaped), "worktree",
+                             "list"], capture_output=True, text=True).stdout
+    assert str(base_src) not in listed and len(listed.splitlines()) == 1

@@ -29,7 +29,7 @@ DEBUG_FRAGMENT = HERE / "debug.config"
 GUEST_INIT = HERE / "init.sh"
 DEVICES = ("rxe", "siw")
 BINARIES = ("/bin/busybox", "/usr/sbin/ip", "/usr/bin/rdma")
-RESULT = re.compile(r"^RUNTIME (\w+): (PASS|FAIL)(.*)$", re.M)
+RESULT = re.compile(r"RUNTIME (\w+): (PASS|FAIL)(.*)$", re.M)
 QEMU_TIMEOUT = 600
 
 
@@ -212,7 +212,7 @@ def qemu_command(kernel: Path, initramfs: Path, device: str,
     append = (f"console=ttyS0 panic=-1 oops=panic rdmadev={device} "
               "brd.rd_nr=1 brd.rd_size=32768 quiet")
     if debug:
-        append += " panic_on_warn=1"
+        append += " panic_on_warn=1 rdmadebug=1"
     return ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
             "-cpu", "max", "-smp", "2", "-m", "1024" if not debug else "2048",
             "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio",

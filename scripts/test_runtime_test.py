@@ -67,6 +67,9 @@ def test_parse_result_lines_and_crashes():
     assert runtime_test.parse_result(bad, "siw") == (False,
                                                      "4k block 17 differs")
     assert runtime_test.parse_result(ok, "siw")[0] is False
+    # the console's first line starts with the firmware's escape codes
+    first = "Booting from ROM..\x1bc\x1b[2JRUNTIME rxe: FAIL no KASAN\n"
+    assert runtime_test.parse_result(first, "rxe") == (False, "no KASAN")
     panic = "Kernel panic - not syncing: panic_on_warn set ...\n"
     assert runtime_test.parse_result(panic, "rxe") == (
         False, "Kernel panic - not syncing: panic_on_warn set ...")
@@ -80,6 +83,7 @@ def test_debug_boots_with_panic_on_warn(tmp_path):
     assert "panic_on_warn=1" not in plain[plain.index("-append") + 1]
     append = debug[debug.index("-append") + 1]
     assert "panic_on_warn=1" in append and "rdmadev=siw" in append
+    assert "rdmadebug=1" in append
 
 
 def test_runtime_test_before_convert_is_one_clear_error(kernel_shaped,

@@ -22,6 +22,12 @@ fail() {
 	reboot -f
 }
 
+if [ "$rdmadebug" = 1 ]; then
+	# the debug variant is only worth its name if its checkers run
+	dmesg | grep -q "KernelAddressSanitizer initialized" || fail "no KASAN"
+	dmesg | grep -q "Lock dependency validator" || fail "no lockdep"
+fi
+
 step "netdev and $dev link"
 ip link add rsge0 type dummy || fail "ip link add rsge0"
 ip addr add $addr/24 dev rsge0 || fail "ip addr add"

@@ -79,6 +79,28 @@ def _git(work: Path, *args: str, check: bool = True) -> str:
     return result.stdout
 
 
+@dataclass
+class LastRun:
+    """What an earlier make convert left: its work tree, the tip of the
+    core series on the work branch and the base below the series."""
+    work: Path
+    series_tip: str
+    base: str
+
+
+def last_run(kernel: tree.KernelTree, cache: Path, reports: Path) -> LastRun:
+    """Find the work branch make convert left, or say to run it."""
+    record = reports / kernel.name / "convert.json"
+    work = tree.work_tree_path(kernel, cache)
+    if not record.exists() or not (work / ".git").exists():
+        raise ConvertError(f"no converted work branch for {kernel.root}: "
+                           "run `make convert` first")
+    series_tip = json.loads(record.read_text())["series_tip"]
+    core = len(apply.series_patches(apply.PATCHES_DIR))
+    base = _git(work, "rev-parse", f"{series_tip}~{core}").strip()
+    return LastRun(work, series_tip, base)
+
+
 def clean_leftovers_of_an_interrupted_run(work: Path, log,
                                           branch: str | None = None) -> None:
     git_dir = Path(_git(work, "rev-parse", "--absolute-git-dir").strip())

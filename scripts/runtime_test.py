@@ -269,17 +269,12 @@ def base_checkout(kernel: tree.KernelTree, cache: Path, work: Path,
 def run(kernel: tree.KernelTree, cache: Path, reports: Path,
         variants=("converted", "base", "debug"), jobs: int = 2,
         log=print) -> RuntimeResult:
-    record = reports / kernel.name / "convert.json"
-    work = tree.work_tree_path(kernel, cache)
-    if not record.exists() or not (work / ".git").exists():
-        raise RuntimeError_(f"no converted work branch for {kernel.root}: "
-                            "run `make convert` first")
-    import apply
-    series_tip = json.loads(record.read_text())["series_tip"]
-    core = len(apply.series_patches(apply.PATCHES_DIR))
-    base = subprocess.run(["git", "-C", str(work), "rev-parse",
-                           f"{series_tip}~{core}"], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    import convert
+    try:
+        last = convert.last_run(kernel, cache, reports)
+    except convert.ConvertError as exc:
+        raise RuntimeError_(str(exc)) from exc
+    work, base = last.work, last.base
     out = cache / "runtime"
     initramfs = make_initramfs(out / "initramfs.cpio.gz")
     log(f"[initramfs] {initramfs} ({initramfs.stat().st_size // 1024} KiB)")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import apply
 import commit
+import convert
 import maintainers
 import tree
 import ulps
@@ -92,12 +93,11 @@ def _git(work: Path, *args: str) -> str:
 def converted_branch(kernel: tree.KernelTree, cache: Path,
                      reports: Path) -> tuple[Path, str, list[Commit]]:
     """The work tree, the base commit and the commits to post."""
-    record = reports / kernel.name / "convert.json"
-    work = tree.work_tree_path(kernel, cache)
-    if not record.exists() or not (work / ".git").exists():
-        raise SeriesError(f"no converted work branch for {kernel.root}: "
-                          "run `make convert` first")
-    series_tip = json.loads(record.read_text())["series_tip"]
+    try:
+        last = convert.last_run(kernel, cache, reports)
+    except convert.ConvertError as exc:
+        raise SeriesError(str(exc)) from exc
+    work, series_tip, base = last.work, last.series_tip, last.base
     core = len(apply.series_patches(apply.PATCHES_DIR))
     branch = _git(work, "rev-parse", "--abbrev-ref", "HEAD").strip()
     if branch != tree.WORK_BRANCH or subprocess.run(
@@ -105,7 +105,6 @@ def converted_branch(kernel: tree.KernelTree, cache: Path,
              series_tip, "HEAD"], capture_output=True).returncode != 0:
         raise SeriesError(f"{work} is not the work branch make convert "
                           "left: run `make convert` again")
-    base = _git(work, "rev-parse", f"{series_tip}~{core}").strip()
     commits = []
     for line in _git(work, "log", "--reverse", "--format=%H %s",
                      f"{base}..HEAD").splitlines():
@@ -310,7 +309,6 @@ def check_bisect(work: Path, commits: list[Commit], kbuild, log
                  ) -> list[tuple[str, list[str]]]:
     """Check out each commit in turn and build what the series touched so
     far; the work branch is checked out again afterwards."""
-    import convert
     out = []
     touched: list[str] = []
     try:

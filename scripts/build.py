@@ -57,6 +57,7 @@ class ObjectResult:
 
 _DIAG = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>\d+):(?P<col>\d+): "
                    r"(?P<sev>warning|error|fatal error): (?P<msg>.*)$")
+_COMPILING = re.compile(r"^\s+CC(?: \[M\])?\s+(?P<target>\S+\.o)$")
 _FAILED = re.compile(r"\[[^\]]*?:\s*(?P<target>\S+\.[oi])\] Error \d+")
 
 
@@ -95,12 +96,26 @@ class KernelBuild:
         self.log = log
 
     def make(self, *args: str, check: bool = False,
-             timeout: int | None = None) -> subprocess.CompletedProcess:
+             timeout: int | None = None, on_line=None
+             ) -> subprocess.CompletedProcess:
+        """Run make in the O= directory; on_line sees each output line as
+        it comes (stdout and stderr merged then)."""
         cmd = ["make", "-C", str(self.srctree), f"O={self.out}",
                f"-j{self.jobs}", *args]
         try:
-            return subprocess.run(cmd, capture_output=True, text=True,
-                                  errors="replace", timeout=timeout)
+            if on_line is None:
+                return subprocess.run(cmd, capture_output=True, text=True,
+                                      errors="replace", timeout=timeout)
+            lines = []
+            with subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True,
+                                  errors="replace") as proc:
+                assert proc.stdout is not None
+                for line in proc.stdout:
+                    lines.append(line)
+                    on_line(line.rstrip("\n"))
+            return subprocess.CompletedProcess(cmd, proc.returncode,
+                                               "".join(lines), "")
         except FileNotFoundError as exc:
             raise BuildError("make not found: install make and gcc") from exc
 
@@ -140,7 +155,16 @@ class KernelBuild:
             if preprocess:
                 (self.out / (source[:-2] + ".i")).unlink(missing_ok=True)
                 targets.append(source[:-2] + ".i")
-        result = self.make("-k", *extra, *targets)
+        wanted = {object_of(source) for source in sources}
+        compiled: list[str] = []
+
+        def progress(line: str) -> None:
+            m = _COMPILING.match(line)
+            if m and m["target"] in wanted and m["target"] not in compiled:
+                compiled.append(m["target"])
+                self.log(f"compiled {len(compiled)}/{len(wanted)} objects: "
+                         f"{m['target']}")
+        result = self.make("-k", *extra, *targets, on_line=progress)
         output = result.stdout + "\n" + result.stderr
         diagnostics = parse_diagnostics(output, self.srctree)
         failed = failed_targets(output)

@@ -229,7 +229,9 @@ def parse_check(path: Path, timeout: int = 120) -> tuple[bool, str]:
 
 def run_rules(tree: Path, files: list[Path], jobs: int = 1,
               rules: list[Path] | None = None,
-              timeout: int = 300) -> RunResult:
+              timeout: int = 300, progress=None) -> RunResult:
+    """Run the rules in place, one spatch per ULP group; progress(done,
+    total, group) is called as each group finishes."""
     tree = Path(tree).resolve()
     rules = rules if rules is not None else rule_files()
     res = RunResult()
@@ -246,11 +248,16 @@ def run_rules(tree: Path, files: list[Path], jobs: int = 1,
             ok_files.append(rel)
     groups = ulp_groups(tree, ok_files)
     with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as ex:
-        for changed, errors, log in ex.map(
-                lambda g: convert_group(tree, g, rules, timeout), groups):
+        for done, (group, (changed, errors, log)) in enumerate(zip(
+                groups, ex.map(lambda g: convert_group(tree, g, rules,
+                                                       timeout), groups)),
+                1):
             res.changed.extend(changed)
             res.errors.update(errors)
             res.log.extend(log)
+            if progress:
+                progress(done, len(groups), ulps.ulp_of(group[0].as_posix())
+                         or group[0].as_posix())
     return res
 
 

@@ -152,8 +152,10 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     def do_convert():
         files = [str(f) for f in cocci_convert.scope_files(work.path)]
         log(f"  {len(files)} ULP files mention a wrapper or the lkey")
-        run = cocci_convert.run_rules(work.path, [Path(f) for f in files],
-                                      jobs=jobs or 2)
+        run = cocci_convert.run_rules(
+            work.path, [Path(f) for f in files], jobs=jobs or 2,
+            progress=lambda done, total, ulp: log(
+                f"  spatch: {done}/{total} ULPs ({ulp})"))
         for name, text in run.errors.items():
             first = text.strip().splitlines()[0] if text.strip() else ""
             log(f"  left unchanged, spatch failed: {name}: {first[:200]}")

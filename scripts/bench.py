@@ -116,12 +116,12 @@ def main(args) -> int:
         print(f"ratio naive / warm audit: {naive / warm_total:6.1f}x")
     else:
         print("\n(make bench NAIVE=1 also times a naive whole-tree spatch "
-              "run; about 6 minutes here)")
+              "run; about 12 minutes here)")
     if args.convert:
         print()
         bench_convert(kernel, args.cache, args.reports / "bench",
                       args.jobs)
     else:
         print("(make bench CONVERT=1 also times make convert cold, warm "
-              "and re-run; about 10 minutes here)")
+              "and re-run; about 4 minutes here)")
     return 0

@@ -69,7 +69,7 @@ bench:
 # integration tests on the real default tree (audit, make convert, the
 # core series, and its KUnit suite under QEMU).
 test:
-	@$(DEPS) audit test kernel build kunit
+	@$(DEPS) audit test kernel build kunit runtime
 	@$(PYTHON) -m pytest -q scripts
 
 # The inner loop: everything but the tests on the real kernel tree.

@@ -26,6 +26,8 @@ for group in "$@"; do
 		# checkpatch.pl's SPDX check (scripts/spdxcheck.py)
 		need "/usr/bin/python3 -c 'import ply'" python3-ply
 		need "/usr/bin/python3 -c 'import git'" python3-git
+		# test_runtime_test.py lists the initramfs with cpio(1)
+		need "command -v cpio" cpio
 		;;
 	kernel)
 		need "test -f /usr/src/linux-source-6.12.tar.xz" linux-source-6.12

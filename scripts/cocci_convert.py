@@ -35,8 +35,8 @@ import ulps
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "cocci" / "convert"
-SPATCH_OPTS = ["--very-quiet", "--no-includes", "--include-headers",
-               "-D", "patch", "--timeout", "120"]
+SPATCH_OPTS = ["--very-quiet", "-D", "patch", "--timeout", "120"]
+DEFAULT_RULE_OPTIONS = ["--no-includes", "--include-headers"]
 
 
 @dataclasses.dataclass
@@ -140,6 +140,48 @@ def wrap_line(line: str) -> list[str]:
     return lines
 
 
+_MEMBER_RE = re.compile(r"^(\s+)(\S.*?)(\s+)(\w+);(.*)$")
+
+
+def _pad_to(text: str, col: int, tabs: bool) -> str:
+    """Whitespace that takes `text` to column `col` (at least one blank)."""
+    width = _width(text)
+    if width >= col:
+        return " "
+    if not tabs:
+        return " " * (col - width)
+    pad = ""
+    while _width(text + pad + "\t") <= col:
+        pad += "\t"
+    return pad + " " * (col - _width(text + pad)) if pad else " " * (col - width)
+
+
+def realign_members(old: str, new: str) -> str:
+    """Keep a struct member's name in the column it had when spatch only
+    changed its type (u64 dma -> struct ib_sge dma)."""
+    columns = {}
+    for line in old.splitlines():
+        m = _MEMBER_RE.match(line)
+        if m:
+            indent, typ, gap, name, rest = m.groups()
+            columns.setdefault((indent, name, rest), (
+                _width(indent + typ + gap), "\t" in gap))
+    old_lines = set(old.splitlines())
+    out = []
+    for line in new.splitlines(keepends=True):
+        body = line.rstrip("\n")
+        m = _MEMBER_RE.match(body)
+        if body not in old_lines and m:
+            indent, typ, gap, name, rest = m.groups()
+            col = columns.get((indent, name, rest))
+            if col:
+                head = indent + typ
+                body = head + _pad_to(head, col[0], col[1]) + name + ";" + rest
+                line = body + line[len(line.rstrip("\n")):]
+        out.append(line)
+    return "".join(out)
+
+
 def wrap_new_lines(old: str, new: str) -> str:
     """Wrap lines of `new` that are not in `old` and exceed 80 columns."""
     old_lines = set(old.splitlines())
@@ -155,10 +197,20 @@ def wrap_new_lines(old: str, new: str) -> str:
 
 # ---------------------------------------------------------------- running
 
+def rule_options(rule: Path) -> list[str]:
+    """The spatch options a rule file asks for in its "// Options:" line,
+    as make coccicheck reads them."""
+    for line in rule.read_text().splitlines():
+        m = re.match(r"//\s*Options:\s*(.*)$", line)
+        if m:
+            return m.group(1).split()
+    return list(DEFAULT_RULE_OPTIONS)
+
+
 def spatch_file_group(rule: Path, files: list[Path], cwd: Path,
                       timeout: int = 300) -> tuple[int, str]:
-    cmd = ["spatch", *SPATCH_OPTS, "--in-place", "--sp-file", str(rule),
-           *[str(f) for f in files]]
+    cmd = ["spatch", *SPATCH_OPTS, *rule_options(rule), "--in-place",
+           "--sp-file", str(rule), *[str(f) for f in files]]
     try:
         p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
                            timeout=timeout)
@@ -195,6 +247,7 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
             old = (tree / rel).read_text(errors="surrogateescape")
             new = (tmpd / rel).read_text(errors="surrogateescape")
             if new != old:
+                new = realign_members(old, new)
                 (tree / rel).write_text(wrap_new_lines(old, new),
                                         errors="surrogateescape")
                 changed.append(rel)

@@ -59,6 +59,25 @@ def test_wrap_line():
     assert out[1].startswith("\t\t\t\t")
 
 
+def test_realign_members_keeps_the_name_column():
+    old = ("struct iser_login_desc {\n"
+           "\tvoid                         *req;\n"
+           "\tu64                          req_dma;\n"
+           "};\n"
+           "struct srp_iu {\n"
+           "\tu64\t\t\tdma;\n"
+           "\tu64 other;\n"
+           "};\n")
+    new = (old.replace("u64                          req_dma;",
+                       "struct ib_sge req_dma;")
+           .replace("u64\t\t\tdma;", "struct ib_sge dma;")
+           .replace("u64 other;", "struct ib_sge other;"))
+    out = cocci_convert.realign_members(old, new).splitlines()
+    assert out[2] == "\tstruct ib_sge                req_dma;"
+    assert out[5] == "\tstruct ib_sge\t\tdma;"
+    assert out[6] == "\tstruct ib_sge other;"
+
+
 @pytest.mark.kernel
 def test_scope_files_adds_headers_of_the_ulps_only(default_tree):
 

@@ -8,15 +8,27 @@
 ///
 /// All or nothing per field: it is converted only when the field name is
 /// declared once in the files processed together, every map of it is
-/// followed by its error check and by a local_dma_lkey fill of the same
-/// function (which gives the pd), and every other use is an sge fill
-/// (addr, length, lkey = pd->local_dma_lkey), a sync, or an unmap with a
-/// mapped length.  Any other use, anywhere, leaves the field alone.
+/// followed by its error check and has a pd, and every other use is an sge
+/// fill (addr, length, lkey = pd->local_dma_lkey or a cached copy of it), a
+/// sync, or an unmap.  Any other use, anywhere, leaves the field alone.
+///
+/// The pd of a map is found in one of two ways:
+/// - a local_dma_lkey fill after the map in the same function gives it
+///   (X.lkey = PD->local_dma_lkey: PD);
+/// - the device is a member of a ULP struct that holds exactly one pd,
+///   as in struct srp_device { struct ib_device *dev; struct ib_pd *pd; }:
+///   ib_dma_map_single(E->dev, ...) maps with E->pd.  The device may also
+///   come through a local variable assigned from E->dev.
+/// A cached lkey is a u32 member of a ULP struct that is only ever assigned
+/// pd->local_dma_lkey (srp's target->lkey, srpt's sdev->lkey); an sge fill
+/// from it is a local_dma_lkey fill.  The cache itself is left in place.
+/// The DMA API requires an unmap to pass the mapped size, so any unmap of
+/// the field becomes rdma_unmap_sge(), which passes the sge's length.
 /// Assumes the pd of the map and of the sge fills is the same (one pd per
 /// ULP connection), as it is in every ULP.
 //
 // Confidence: Moderate
-// Options: --no-includes --include-headers
+// Options: --local-includes --include-headers-for-types --include-headers
 
 virtual patch
 virtual context
@@ -36,6 +48,23 @@ ok_pos = set()  # positions of recognised uses
 uses = {}       # field -> list of positions of every use
 blocked = set()
 whole_fill = set()
+fill_ok = set()  # positions of recognised sge fills
+fill_now = set() # the same, in the file as the next rewrite sees it
+lptr_keep = set() # (function, local) still used after the rewrite
+devf = {}       # struct -> names of its struct ib_device * members
+pdf = {}        # struct -> names of its struct ib_pd * members
+lkc = set()     # (struct, member) assigned pd->local_dma_lkey
+lkc_bad = set() # (struct, member) also assigned something else
+
+def pd_member(t):
+    p = pdf.get(t, [])
+    return p[0] if len(p) == 1 else None
+
+def dev_member(t, f):
+    return pd_member(t) is not None and f in devf.get(t, ())
+
+def cached_lkey(t, m):
+    return (t, m) in lkc and (t, m) not in lkc_bad
 
 def norm(s):
     return re.sub(r'\s+', '', s)
@@ -67,11 +96,11 @@ def whole(a, ln):
 
 @script:python reset depends on patch@
 @@
-for d in (decls, members, maplens, maps_all, maps_ok, uses):
+for d in (decls, members, maplens, maps_all, maps_ok, uses, devf, pdf):
     d.clear()
-ok_pos.clear()
-blocked.clear()
-whole_fill.clear()
+for s in (ok_pos, blocked, whole_fill, fill_ok, fill_now, lkc, lkc_bad,
+          lptr_keep):
+    s.clear()
 
 // ---- 1. scan ----
 
@@ -101,16 +130,101 @@ f << md.F;
 @@
 members[f] = members.get(f, 0) + 1
 
+@sdev depends on patch@
+identifier T, F;
+@@
+struct T { ...
+ struct ib_device *F;
+ ... };
+
+@script:python depends on sdev@
+t << sdev.T;
+f << sdev.F;
+@@
+devf.setdefault(t, set()).add(f)
+
+@spd depends on patch@
+identifier T, P;
+@@
+struct T { ...
+ struct ib_pd *P;
+ ... };
+
+@script:python depends on spd@
+t << spd.T;
+p << spd.P;
+@@
+if p not in pdf.setdefault(t, []):
+    pdf[t].append(p)
+
+@lcache depends on patch disable ptr_to_array@
+identifier T : script:python () { T != "ib_sge" };
+struct T *C;
+identifier M;
+expression PD;
+@@
+C->M = PD->local_dma_lkey;
+
+@script:python depends on lcache@
+t << lcache.T;
+m << lcache.M;
+@@
+lkc.add((t, m))
+
+@lcother depends on patch disable ptr_to_array@
+identifier T;
+identifier M : script:python (T) { (T, M) in lkc };
+struct T *C;
+expression E : script:python () { not E.endswith("local_dma_lkey") };
+@@
+C->M = E
+
+@script:python depends on lcother@
+t << lcother.T;
+m << lcother.M;
+@@
+lkc_bad.add((t, m))
+
+@lcaddr depends on patch disable ptr_to_array@
+identifier T;
+identifier M : script:python (T) { (T, M) in lkc };
+struct T *C;
+expression E;
+@@
+E = &C->M
+
+@script:python depends on lcaddr@
+t << lcaddr.T;
+m << lcaddr.M;
+@@
+lkc_bad.add((t, m))
+
+// One rule per access form: in a disjunction spatch stops at the first
+// branch that matches a subterm, and E.F uses would go unseen.
 @anyuse depends on patch disable ptr_to_array@
 expression E;
 identifier F;
 position p;
 @@
-\(E->F@p\|E.F@p\)
+E->F@p
 
 @script:python depends on anyuse@
 f << anyuse.F;
 p << anyuse.p;
+@@
+if f in decls:
+    uses.setdefault(f, []).append(key(p))
+
+@anyuse_dot depends on patch disable ptr_to_array@
+expression E;
+identifier F;
+position p;
+@@
+E.F@p
+
+@script:python depends on anyuse_dot@
+f << anyuse_dot.F;
+p << anyuse_dot.p;
 @@
 if f in decls:
     uses.setdefault(f, []).append(key(p))
@@ -157,6 +271,97 @@ maplens.setdefault(f, set()).add(norm(l))
 ok_pos.add(key(p1))
 ok_pos.add(key(p2))
 
+@cms depends on patch disable ptr_to_array, unlikely@
+expression A : script:python () { field_of(A) in decls };
+identifier T : script:python () { pd_member(T) is not None };
+struct T *E;
+identifier F : script:python (T) { dev_member(T, F) };
+expression B, L, DIR, RET;
+statement S;
+position p1, p2;
+@@
+ A@p1 = ib_dma_map_single(E->F, B, L, DIR);
+(
+ if (unlikely(ib_dma_mapping_error(E->F, A@p2))) S
+|
+ if (ib_dma_mapping_error(E->F, A@p2)) S
+|
+ RET = ib_dma_mapping_error(E->F, A@p2);
+)
+
+@script:python depends on cms@
+a << cms.A;
+l << cms.L;
+p1 << cms.p1;
+p2 << cms.p2;
+@@
+f = field_of(a)
+maps_ok.setdefault(f, set()).add(key(p1))
+maplens.setdefault(f, set()).add(norm(l))
+ok_pos.add(key(p1))
+ok_pos.add(key(p2))
+
+@cml depends on patch disable ptr_to_array, unlikely@
+expression A : script:python () { field_of(A) in decls };
+identifier T : script:python () { pd_member(T) is not None };
+struct T *E;
+identifier F : script:python (T) { dev_member(T, F) };
+identifier D;
+expression B, L, DIR, RET, D2;
+statement S;
+position p1, p2;
+@@
+(
+ D = E->F;
+|
+ struct ib_device *D = E->F;
+)
+ ... when != D = D2
+ A@p1 = ib_dma_map_single(D, B, L, DIR);
+(
+ if (unlikely(ib_dma_mapping_error(D, A@p2))) S
+|
+ if (ib_dma_mapping_error(D, A@p2)) S
+|
+ RET = ib_dma_mapping_error(D, A@p2);
+)
+
+@script:python depends on cml@
+a << cml.A;
+l << cml.L;
+p1 << cml.p1;
+p2 << cml.p2;
+@@
+f = field_of(a)
+maps_ok.setdefault(f, set()).add(key(p1))
+maplens.setdefault(f, set()).add(norm(l))
+ok_pos.add(key(p1))
+ok_pos.add(key(p2))
+
+@cfc depends on patch disable ptr_to_array@
+expression A : script:python () { field_of(A) in decls };
+identifier T;
+identifier M : script:python (T) { cached_lkey(T, M) };
+struct T *C;
+expression X, L2;
+position p;
+@@
+(
+ X.addr = A@p;
+ X.length = L2;
+ X.lkey = C->M;
+|
+ X->addr = A@p;
+ X->length = L2;
+ X->lkey = C->M;
+)
+
+@script:python depends on cfc@
+p << cfc.p;
+@@
+ok_pos.add(key(p))
+fill_ok.add(key(p))
+
 @cf depends on patch disable ptr_to_array@
 expression A : script:python () { field_of(A) in decls };
 expression X, L2, PD;
@@ -176,6 +381,7 @@ position p;
 p << cf.p;
 @@
 ok_pos.add(key(p))
+fill_ok.add(key(p))
 
 @cs depends on patch disable ptr_to_array@
 expression A : script:python () { field_of(A) in decls };
@@ -196,20 +402,15 @@ position p;
 @@
 ib_dma_unmap_single(D, A@p, L2, DIR)
 
+// The DMA API requires the unmap size to be the mapped size, so every
+// unmap of a mapped field releases what rdma_unmap_sge() releases.
 @script:python depends on cu@
-a << cu.A;
-l << cu.L2;
 p << cu.p;
 @@
-cu_pending = globals().setdefault('cu_pending', [])
-cu_pending.append((field_of(a), norm(l), key(p)))
+ok_pos.add(key(p))
 
 @script:python fin depends on patch@
 @@
-for f, l, k in globals().get('cu_pending', []):
-    if l in maplens.get(f, set()):
-        ok_pos.add(k)
-del globals().setdefault('cu_pending', [])[:]
 compute_blocked()
 
 // ---- 2. convert the unblocked fields ----
@@ -244,18 +445,74 @@ statement S;
  ... when != A = ib_dma_map_single(...)
 \(X.lkey\|X->lkey\) = PD->local_dma_lkey;
 
-// sge fills posting the mapped length become a plain copy
-@wf depends on patch disable ptr_to_array@
+@depends on patch disable ptr_to_array, unlikely@
 expression A : script:python () { conv(A) };
-expression X, PD, L2;
-position p;
+identifier T : script:python () { pd_member(T) is not None };
+struct T *E;
+identifier F : script:python (T) { dev_member(T, F) };
+fresh identifier P = script:python (T) { pd_member(T) };
+expression B, L, DIR, RET;
+statement S;
+@@
+- A = ib_dma_map_single(E->F, B, L, DIR);
+(
+- if (unlikely(ib_dma_mapping_error(E->F, A)))
++ if (unlikely(rdma_map_sge_single(E->P, &A, B, L, DIR)))
+  S
+|
+- if (ib_dma_mapping_error(E->F, A))
++ if (rdma_map_sge_single(E->P, &A, B, L, DIR))
+  S
+|
+- RET = ib_dma_mapping_error(E->F, A);
++ RET = rdma_map_sge_single(E->P, &A, B, L, DIR);
+)
+
+@depends on patch disable ptr_to_array, unlikely@
+expression A : script:python () { conv(A) };
+identifier T : script:python () { pd_member(T) is not None };
+struct T *E;
+identifier F : script:python (T) { dev_member(T, F) };
+fresh identifier P = script:python (T) { pd_member(T) };
+identifier D;
+expression B, L, DIR, RET, D2;
+statement S;
 @@
 (
- X.addr = A;
+ D = E->F;
+|
+ struct ib_device *D = E->F;
+)
+ ... when != D = D2
+- A = ib_dma_map_single(D, B, L, DIR);
+(
+- if (unlikely(ib_dma_mapping_error(D, A)))
++ if (unlikely(rdma_map_sge_single(E->P, &A, B, L, DIR)))
+  S
+|
+- if (ib_dma_mapping_error(D, A))
++ if (rdma_map_sge_single(E->P, &A, B, L, DIR))
+  S
+|
+- RET = ib_dma_mapping_error(D, A);
++ RET = rdma_map_sge_single(E->P, &A, B, L, DIR);
+)
+
+// sge fills (lkey = pd->local_dma_lkey or a cached copy of it) posting
+// the mapped length become a plain copy.  Positions are recorded right
+// before the rule that uses them: a rewrite changes the positions after it.
+@wf depends on patch disable ptr_to_array@
+expression A : script:python () { conv(A) };
+expression PD;
+expression X, L2;
+position pa, p;
+@@
+(
+ X.addr = A@pa;
  X.length@p = L2;
  X.lkey = PD->local_dma_lkey;
 |
- X->addr = A;
+ X->addr = A@pa;
  X->length@p = L2;
  X->lkey = PD->local_dma_lkey;
 )
@@ -263,42 +520,129 @@ position p;
 @script:python depends on wf@
 a << wf.A;
 l << wf.L2;
+pa << wf.pa;
 p << wf.p;
 @@
+fill_now.add(key(pa))
+if whole(a, l):
+    whole_fill.add(key(p))
+
+@wfc depends on patch disable ptr_to_array@
+expression A : script:python () { conv(A) };
+identifier T;
+identifier M : script:python (T) { cached_lkey(T, M) };
+struct T *C;
+expression X, L2;
+position pa, p;
+@@
+(
+ X.addr = A@pa;
+ X.length@p = L2;
+ X.lkey = C->M;
+|
+ X->addr = A@pa;
+ X->length@p = L2;
+ X->lkey = C->M;
+)
+
+@script:python depends on wfc@
+a << wfc.A;
+l << wfc.L2;
+pa << wfc.pa;
+p << wfc.p;
+@@
+fill_now.add(key(pa))
 if whole(a, l):
     whole_fill.add(key(p))
 
 @depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
-expression X, PD, L2;
+expression X, LK, L2;
+position pa : script:python () { key(pa) in fill_now };
 position p : script:python () { key(p) in whole_fill };
 @@
 (
-- X.addr = A;
+- X.addr = A@pa;
 - X.length@p = L2;
-- X.lkey = PD->local_dma_lkey;
+- X.lkey = LK;
 + X = A;
 |
-- X->addr = A;
+- X->addr = A@pa;
 - X->length@p = L2;
-- X->lkey = PD->local_dma_lkey;
+- X->lkey = LK;
 + *X = A;
 )
 
-@depends on patch disable ptr_to_array@
+@script:python depends on patch@
+@@
+fill_now.clear()
+
+// the other fills: copy, then trim the length
+@tf depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
-expression X, PD, L2;
+expression PD;
+expression X, L2;
+position pa, p;
 @@
 (
-- X.addr = A;
+ X.addr = A@pa;
+ X.length@p = L2;
+ X.lkey = PD->local_dma_lkey;
+|
+ X->addr = A@pa;
+ X->length@p = L2;
+ X->lkey = PD->local_dma_lkey;
+)
+
+@script:python depends on tf@
+a << tf.A;
+l << tf.L2;
+pa << tf.pa;
+p << tf.p;
+@@
+fill_now.add(key(pa))
+
+@tfc depends on patch disable ptr_to_array@
+expression A : script:python () { conv(A) };
+identifier T;
+identifier M : script:python (T) { cached_lkey(T, M) };
+struct T *C;
+expression X, L2;
+position pa, p;
+@@
+(
+ X.addr = A@pa;
+ X.length@p = L2;
+ X.lkey = C->M;
+|
+ X->addr = A@pa;
+ X->length@p = L2;
+ X->lkey = C->M;
+)
+
+@script:python depends on tfc@
+a << tfc.A;
+l << tfc.L2;
+pa << tfc.pa;
+p << tfc.p;
+@@
+fill_now.add(key(pa))
+
+@depends on patch disable ptr_to_array@
+expression A : script:python () { conv(A) };
+expression X, LK, L2;
+position pa : script:python () { key(pa) in fill_now };
+@@
+(
+- X.addr = A@pa;
 + X = A;
   X.length = L2;
-- X.lkey = PD->local_dma_lkey;
+- X.lkey = LK;
 |
-- X->addr = A;
+- X->addr = A@pa;
 + *X = A;
   X->length = L2;
-- X->lkey = PD->local_dma_lkey;
+- X->lkey = LK;
 )
 
 @depends on patch disable ptr_to_array@
@@ -335,3 +679,35 @@ expression D, DIR, L2;
 - ib_dma_sync_single_for_device(D, A, L2, DIR)
 + rdma_sync_sge_range_for_device(D, &A, 0, L2, DIR)
 )
+
+// A cached lkey read through a local pointer (srp's
+// "struct srp_target_port *target = ch->target;"): the local goes when the
+// sge fill was its only use.
+@lptr depends on patch@
+identifier T : script:python () { any(T == t for t, _ in lkc) };
+identifier C, fn;
+expression E : script:python () { "(" not in E };
+@@
+fn(...) { <+... struct T *C = E; ...+> }
+
+@lptr_used depends on patch@
+identifier lptr.fn, lptr.C;
+@@
+fn(...) { <+... C ...+> }
+
+@script:python depends on lptr_used@
+fn << lptr.fn;
+c << lptr.C;
+@@
+lptr_keep.add((fn, c))
+
+@depends on patch@
+identifier lptr.T, lptr.fn;
+identifier C : script:python (fn) { (fn, C) not in lptr_keep };
+expression E;
+@@
+fn(...) {
+  ... when any
+- struct T *C = E;
+  ...
+}

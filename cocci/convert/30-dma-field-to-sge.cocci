@@ -383,6 +383,51 @@ p << cf.p;
 ok_pos.add(key(p))
 fill_ok.add(key(p))
 
+// a fill at an offset into the buffer (srpt's dma + offset)
+@cfo depends on patch disable ptr_to_array@
+expression A : script:python () { field_of(A) in decls };
+expression PD;
+expression X, OFF, L2;
+position pa;
+@@
+(
+ X.addr = A@pa + OFF;
+ X.length = L2;
+ X.lkey = PD->local_dma_lkey;
+|
+ X->addr = A@pa + OFF;
+ X->length = L2;
+ X->lkey = PD->local_dma_lkey;
+)
+
+@script:python depends on cfo@
+pa << cfo.pa;
+@@
+ok_pos.add(key(pa))
+
+@cfoc depends on patch disable ptr_to_array@
+expression A : script:python () { field_of(A) in decls };
+identifier T;
+identifier M : script:python (T) { cached_lkey(T, M) };
+struct T *C;
+expression X, OFF, L2;
+position pa;
+@@
+(
+ X.addr = A@pa + OFF;
+ X.length = L2;
+ X.lkey = C->M;
+|
+ X->addr = A@pa + OFF;
+ X->length = L2;
+ X->lkey = C->M;
+)
+
+@script:python depends on cfoc@
+pa << cfoc.pa;
+@@
+ok_pos.add(key(pa))
+
 @cs depends on patch disable ptr_to_array@
 expression A : script:python () { field_of(A) in decls };
 expression D, L2, DIR;
@@ -641,6 +686,74 @@ position pa : script:python () { key(pa) in fill_now };
 |
 - X->addr = A@pa;
 + *X = A;
+  X->length = L2;
+- X->lkey = LK;
+)
+
+@script:python depends on patch@
+@@
+fill_now.clear()
+
+// fills at an offset: copy, move the address, trim the length
+@of depends on patch disable ptr_to_array@
+expression A : script:python () { conv(A) };
+expression PD;
+expression X, OFF, L2;
+position pa;
+@@
+(
+ X.addr = A@pa + OFF;
+ X.length = L2;
+ X.lkey = PD->local_dma_lkey;
+|
+ X->addr = A@pa + OFF;
+ X->length = L2;
+ X->lkey = PD->local_dma_lkey;
+)
+
+@script:python depends on of@
+pa << of.pa;
+@@
+fill_now.add(key(pa))
+
+@ofc depends on patch disable ptr_to_array@
+expression A : script:python () { conv(A) };
+identifier T;
+identifier M : script:python (T) { cached_lkey(T, M) };
+struct T *C;
+expression X, OFF, L2;
+position pa;
+@@
+(
+ X.addr = A@pa + OFF;
+ X.length = L2;
+ X.lkey = C->M;
+|
+ X->addr = A@pa + OFF;
+ X->length = L2;
+ X->lkey = C->M;
+)
+
+@script:python depends on ofc@
+pa << ofc.pa;
+@@
+fill_now.add(key(pa))
+
+@depends on patch disable ptr_to_array@
+expression A : script:python () { conv(A) };
+expression X, LK, OFF, L2;
+position pa : script:python () { key(pa) in fill_now };
+@@
+(
+- X.addr = A@pa + OFF;
++ X = A;
++ X.addr += OFF;
+  X.length = L2;
+- X.lkey = LK;
+|
+- X->addr = A@pa + OFF;
++ *X = A;
++ X->addr += OFF;
   X->length = L2;
 - X->lkey = LK;
 )

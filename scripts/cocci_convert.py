@@ -182,6 +182,21 @@ def realign_members(old: str, new: str) -> str:
     return "".join(out)
 
 
+_SIZEOF_RE = re.compile(r"\bsizeof \*(\w+(?:(?:->|\.)\w+)*)")
+
+
+def tidy_new_lines(old: str, new: str) -> str:
+    """checkpatch style in the lines spatch wrote that carried old code
+    along: sizeof *p -> sizeof(*p)."""
+    old_lines = set(old.splitlines())
+    out = []
+    for line in new.splitlines(keepends=True):
+        if line.rstrip("\n") not in old_lines:
+            line = _SIZEOF_RE.sub(r"sizeof(*\1)", line)
+        out.append(line)
+    return "".join(out)
+
+
 def wrap_new_lines(old: str, new: str) -> str:
     """Wrap lines of `new` that are not in `old` and exceed 80 columns."""
     old_lines = set(old.splitlines())
@@ -247,7 +262,7 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
             old = (tree / rel).read_text(errors="surrogateescape")
             new = (tmpd / rel).read_text(errors="surrogateescape")
             if new != old:
-                new = realign_members(old, new)
+                new = tidy_new_lines(old, realign_members(old, new))
                 (tree / rel).write_text(wrap_new_lines(old, new),
                                         errors="surrogateescape")
                 changed.append(rel)

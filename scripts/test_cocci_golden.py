@@ -78,6 +78,16 @@ def test_realign_members_keeps_the_name_column():
     assert out[6] == "\tstruct ib_sge other;"
 
 
+def test_tidy_new_lines_only_touches_new_lines():
+    old = ("\tmemset(cmd, 0, sizeof *cmd);\n"
+           "\tib_dma_sync_single_for_cpu(dev, iu->dma, sizeof *tsk_mgmt,\n")
+    new = ("\tmemset(cmd, 0, sizeof *cmd);\n"
+           "\trdma_sync_sge_range_for_cpu(dev, &iu->dma, 0, sizeof *tsk_mgmt,\n")
+    out = cocci_convert.tidy_new_lines(old, new).splitlines()
+    assert out[0] == "\tmemset(cmd, 0, sizeof *cmd);"
+    assert out[1].endswith("0, sizeof(*tsk_mgmt),")
+
+
 @pytest.mark.kernel
 def test_scope_files_adds_headers_of_the_ulps_only(default_tree):
 

@@ -69,6 +69,10 @@ def cached_lkey(t, m):
 def norm(s):
     return re.sub(r'\s+', '', s)
 
+def tidy(s):
+    # a -> b as printed, to the kernel style a->b
+    return re.sub(r'\s*(->|\.)\s*', r'\1', s)
+
 def key(p):
     # the end of the field access (where E->F and A positions agree)
     return (p[0].file, p[0].line_end, p[0].column_end)
@@ -77,30 +81,104 @@ def field_of(a):
     m = re.search(r'(?:->|\.)\s*(\w+)\s*$', a)
     return m.group(1) if m else None
 
-def compute_blocked():
+def compute_blocked(extra_maps=None, extra_pos=()):
+    extra_maps = extra_maps or {}
     blocked.clear()
     for f in set(decls) | set(uses):
+        ok_maps = maps_ok.get(f, set()) | extra_maps.get(f, set())
         if decls.get(f, 0) != 1 or members.get(f, 0) != 1:
             blocked.add(f)
-        elif not maps_all.get(f) or maps_all.get(f) != maps_ok.get(f):
+        elif not maps_all.get(f) or maps_all.get(f) != ok_maps:
             blocked.add(f)
-        elif any(k not in ok_pos for k in uses.get(f, [])):
+        elif any(k not in ok_pos and k not in extra_pos
+                 for k in uses.get(f, [])):
             blocked.add(f)
+
+# pd threading: a helper that maps with its struct ib_device * parameter
+# gets a struct ib_pd *pd parameter in its place when every caller can
+# name the pd.
+devparam = {}   # function -> (index, name) of its struct ib_device * param
+fn_defs = {}    # function -> number of definitions seen
+fn_bad = set()  # functions that must keep their signature
+pmaps = {}      # function -> [(field, map key, check key)]
+calls = []      # (caller, callee, argument text, pd text or None)
+threaded = set()
+fn_refs = {}    # function -> references as an expression
+fn_calls = {}   # function -> calls
+fn_local = set()  # static, or declared in a header processed with it
+
+def solve_threading():
+    def callers_ok(fn, t):
+        for g, callee, x, pd in calls:
+            if callee != fn:
+                continue
+            if pd is None and not (g in devparam and
+                                   devparam[g][1] == x and g in t):
+                return False
+        return True
+
+    def passes_to(g, t):
+        return any(c[0] == g and c[1] in t and c[3] is None and
+                   devparam.get(g, (None, None))[1] == c[2] for c in calls)
+
+    usable = {fn for fn in devparam
+              if fn_defs.get(fn) == 1 and fn not in fn_bad and
+              fn in fn_local and fn_calls.get(fn, 0) > 0 and
+              fn_refs.get(fn, 0) == fn_calls.get(fn, 0)}
+    t = {fn for fn in pmaps if fn in usable}
+    for _ in range(50):
+        extra_maps, extra_pos = {}, set()
+        for fn in t:
+            for f, k1, k2 in pmaps.get(fn, []):
+                extra_maps.setdefault(f, set()).add(k1)
+                extra_pos.update((k1, k2))
+        compute_blocked(extra_maps, extra_pos)
+        t2 = set()
+        for fn in t:
+            if any(f not in blocked for f, _, _ in pmaps.get(fn, [])):
+                t2.add(fn)
+        grow = True
+        while grow:
+            grow = False
+            for g, callee, x, pd in calls:
+                if (callee in t2 and pd is None and g in usable and
+                        g not in t2 and devparam[g][1] == x):
+                    t2.add(g)
+                    grow = True
+        t2 = {fn for fn in t2 if callers_ok(fn, t2)}
+        t2 = {fn for fn in t2 if pmaps.get(fn) and
+              any(f not in blocked for f, _, _ in pmaps[fn])
+              or passes_to(fn, t2)}
+        if t2 == t:
+            break
+        t = t2
+    threaded.clear()
+    threaded.update(t)
+
+def call_pd(g, fn, x):
+    for c in calls:
+        if c[0] == g and c[1] == fn and c[2] == norm(x):
+            return c[3] if c[3] is not None else "pd"
+    return None
 
 def conv(a):
     f = field_of(a)
     return f is not None and f in decls and f not in blocked
 
 def whole(a, ln):
-    return norm(ln) in maplens.get(field_of(a), set())
+    # the posted or synced length is the mapped one only when every map
+    # of the field maps that same length
+    return maplens.get(field_of(a), set()) == {norm(ln)}
 
 @script:python reset depends on patch@
 @@
-for d in (decls, members, maplens, maps_all, maps_ok, uses, devf, pdf):
+for d in (decls, members, maplens, maps_all, maps_ok, uses, devf, pdf,
+          devparam, fn_defs, pmaps, fn_refs, fn_calls):
     d.clear()
 for s in (ok_pos, blocked, whole_fill, fill_ok, fill_now, lkc, lkc_bad,
-          lptr_keep):
+          lptr_keep, fn_bad, threaded, fn_local):
     s.clear()
+del calls[:]
 
 // ---- 1. scan ----
 
@@ -454,9 +532,200 @@ p << cu.p;
 @@
 ok_pos.add(key(p))
 
+// ---- pd threading (scan) ----
+
+@fdev depends on patch@
+identifier fn, D;
+parameter list[n] ps;
+type TR;
+@@
+TR fn(ps, struct ib_device *D, ...) { ... }
+
+@script:python depends on fdev@
+fn << fdev.fn;
+d << fdev.D;
+n << fdev.n;
+@@
+if fn in devparam and devparam[fn] != (n, d):
+    fn_bad.add(fn)
+devparam[fn] = (n, d)
+fn_defs[fn] = fn_defs.get(fn, 0) + 1
+
+// the name "pd" is taken in the helper, or the device param is reassigned
+@fpd depends on patch@
+identifier fdev.fn, fdev.D;
+expression E;
+type TR;
+symbol pd;
+@@
+TR fn(...) { <+... \( pd \| D = E \) ...+> }
+
+@script:python depends on fpd@
+fn << fdev.fn;
+@@
+fn_bad.add(fn)
+
+// the helper used other than by a call (a function pointer): it has
+// more references than calls
+@fref depends on patch@
+identifier fdev.fn;
+position p;
+@@
+fn@p
+
+@script:python depends on fref@
+fn << fdev.fn;
+p << fref.p;
+@@
+fn_refs[fn] = fn_refs.get(fn, 0) + 1
+
+@fcall depends on patch@
+identifier fdev.fn;
+position p;
+@@
+fn@p(...)
+
+@script:python depends on fcall@
+fn << fdev.fn;
+p << fcall.p;
+@@
+fn_calls[fn] = fn_calls.get(fn, 0) + 1
+
+// a helper that is not static must be declared in a header of the ULP
+@fstatic depends on patch@
+identifier fdev.fn;
+type TR;
+@@
+static TR fn(...) { ... }
+
+@script:python depends on fstatic@
+fn << fdev.fn;
+@@
+fn_local.add(fn)
+
+@fproto depends on patch@
+identifier fdev.fn;
+type TR;
+position p;
+@@
+TR fn@p(...);
+
+@script:python depends on fproto@
+fn << fdev.fn;
+p << fproto.p;
+@@
+if p[0].file.endswith(".h"):
+    fn_local.add(fn)
+
+@pm depends on patch disable ptr_to_array, unlikely@
+identifier fdev.fn, fdev.D;
+expression A : script:python () { field_of(A) in decls };
+expression B, L, DIR, RET;
+statement S;
+position p1, p2;
+type TR;
+@@
+TR fn(...) { <...
+(
+ A@p1 = ib_dma_map_single(D, B, L, DIR);
+ if (unlikely(ib_dma_mapping_error(D, A@p2))) S
+|
+ A@p1 = ib_dma_map_single(D, B, L, DIR);
+ if (ib_dma_mapping_error(D, A@p2)) S
+|
+ A@p1 = ib_dma_map_single(D, B, L, DIR);
+ RET = ib_dma_mapping_error(D, A@p2);
+)
+...> }
+
+@script:python depends on pm@
+fn << fdev.fn;
+a << pm.A;
+l << pm.L;
+p1 << pm.p1;
+p2 << pm.p2;
+@@
+pmaps.setdefault(fn, []).append((field_of(a), key(p1), key(p2)))
+maplens.setdefault(field_of(a), set()).add(norm(l))
+
+// every call of a helper: what its device argument is
+@pcall depends on patch@
+identifier fdev.fn;
+expression list[fdev.n] es;
+identifier g;
+expression X;
+type TR;
+@@
+TR g(...) { <+... fn(es, X, ...) ...+> }
+
+@script:python depends on pcall@
+fn << fdev.fn;
+g << pcall.g;
+x << pcall.X;
+@@
+calls.append((g, fn, norm(x), None))
+
+@pcall_member depends on patch disable ptr_to_array@
+identifier fdev.fn;
+expression list[fdev.n] es;
+identifier g;
+identifier T : script:python () { pd_member(T) is not None };
+struct T *E;
+identifier F : script:python (T) { dev_member(T, F) };
+type TR;
+@@
+TR g(...) { <+... fn(es, E->F, ...) ...+> }
+
+@script:python depends on pcall_member@
+fn << fdev.fn;
+g << pcall_member.g;
+e << pcall_member.E;
+f << pcall_member.F;
+t << pcall_member.T;
+@@
+x = norm(e + "->" + f)
+for i, c in enumerate(calls):
+    if c[:3] == (g, fn, x):
+        calls[i] = (g, fn, x, tidy("%s->%s" % (e, pd_member(t))))
+
+// a local assigned once from the device member of a struct with a pd
+@pcall_local depends on patch disable ptr_to_array@
+identifier fdev.fn;
+expression list[fdev.n] es;
+identifier g, D2;
+identifier T : script:python () { pd_member(T) is not None };
+struct T *E;
+identifier F : script:python (T) { dev_member(T, F) };
+expression D3;
+type TR;
+@@
+TR g(...) {
+  ... when any
+(
+  D2 = E->F;
+|
+  struct ib_device *D2 = E->F;
+)
+  ... when != D2 = D3
+      when any
+  fn(es, D2, ...)
+  ... when any
+}
+
+@script:python depends on pcall_local@
+fn << fdev.fn;
+g << pcall_local.g;
+d2 << pcall_local.D2;
+e << pcall_local.E;
+t << pcall_local.T;
+@@
+for i, c in enumerate(calls):
+    if c[:3] == (g, fn, d2):
+        calls[i] = (g, fn, d2, tidy("%s->%s" % (e, pd_member(t))))
+
 @script:python fin depends on patch@
 @@
-compute_blocked()
+solve_threading()
 
 // ---- 2. convert the unblocked fields ----
 
@@ -543,6 +812,128 @@ statement S;
 + RET = rdma_map_sge_single(E->P, &A, B, L, DIR);
 )
 
+// ---- pd threading (rewrite) ----
+// in a helper that gets the pd: its maps, the pd passed on to helpers that
+// get it too, its signature, then the device it still needs: pd->device
+
+@thr depends on patch@
+identifier HF, D;
+type TR;
+@@
+TR HF(..., struct ib_device *D, ...) { ... }
+
+@script:python thrs@
+hf << thr.HF;
+d << thr.D;
+@@
+if hf not in threaded or devparam[hf][1] != d:
+    cocci.include_match(False)
+
+@depends on thrs disable ptr_to_array, unlikely@
+identifier thr.HF, thr.D;
+expression A : script:python () { conv(A) };
+expression B, L, DIR, RET;
+statement S;
+type TR;
+symbol pd;
+@@
+TR HF(...) { <...
+(
+- A = ib_dma_map_single(D, B, L, DIR);
+- if (unlikely(ib_dma_mapping_error(D, A)))
++ if (unlikely(rdma_map_sge_single(pd, &A, B, L, DIR)))
+  S
+|
+- A = ib_dma_map_single(D, B, L, DIR);
+- if (ib_dma_mapping_error(D, A))
++ if (rdma_map_sge_single(pd, &A, B, L, DIR))
+  S
+|
+- A = ib_dma_map_single(D, B, L, DIR);
+- RET = ib_dma_mapping_error(D, A);
++ RET = rdma_map_sge_single(pd, &A, B, L, DIR);
+)
+...> }
+
+@tc depends on patch@
+identifier fdev.fn;
+expression list[fdev.n] es;
+identifier g;
+expression X;
+type TR;
+@@
+TR g(...) { <+... fn(es, X, ...) ...+> }
+
+@script:python tcs@
+fn << fdev.fn;
+g << tc.g;
+x << tc.X;
+PDX;
+@@
+pdx = call_pd(g, fn, x) if fn in threaded else None
+if pdx is None:
+    cocci.include_match(False)
+else:
+    coccinelle.PDX = pdx
+
+@depends on patch@
+identifier fdev.fn, tc.g, tcs.PDX;
+expression list[fdev.n] es;
+expression tc.X;
+type TR;
+@@
+TR g(...) { <...
+ fn(es,
+- X
++ PDX
+ , ...)
+...> }
+
+@tp depends on patch@
+identifier fdev.fn;
+parameter list[fdev.n] ps;
+identifier D2;
+type TR;
+@@
+TR fn(ps, struct ib_device *D2, ...);
+
+@script:python tps@
+fn << fdev.fn;
+@@
+if fn not in threaded:
+    cocci.include_match(False)
+
+@depends on tps@
+identifier fdev.fn, tp.D2;
+parameter list[fdev.n] ps;
+type TR;
+symbol pd;
+@@
+TR fn(ps,
+- struct ib_device *D2
++ struct ib_pd *pd
+ , ...);
+
+@depends on thrs@
+identifier thr.HF, thr.D;
+type TR;
+symbol pd;
+@@
+TR HF(...,
+- struct ib_device *D
++ struct ib_pd *pd
+ , ...) { ... }
+
+@depends on thrs@
+identifier thr.HF, thr.D;
+type TR;
+symbol pd;
+@@
+TR HF(...) { <...
+- D
++ pd->device
+...> }
+
 // sge fills (lkey = pd->local_dma_lkey or a cached copy of it) posting
 // the mapped length become a plain copy.  Positions are recorded right
 // before the rule that uses them: a rewrite changes the positions after it.
@@ -599,6 +990,36 @@ p << wfc.p;
 fill_now.add(key(pa))
 if whole(a, l):
     whole_fill.add(key(p))
+
+// a fill that follows the map in the same function posts what was mapped
+@wfm depends on patch disable ptr_to_array, unlikely@
+expression A : script:python () { conv(A) };
+expression PD, PD2, B, L, DIR, RET, X, LK;
+statement S;
+position p;
+@@
+(
+ if (rdma_map_sge_single(PD, &A, B, L, DIR)) S
+|
+ if (unlikely(rdma_map_sge_single(PD, &A, B, L, DIR))) S
+|
+ RET = rdma_map_sge_single(PD, &A, B, L, DIR);
+)
+ ... when != rdma_map_sge_single(PD2, &A, ...)
+(
+ X.addr = A;
+ X.length@p = L;
+ X.lkey = LK;
+|
+ X->addr = A;
+ X->length@p = L;
+ X->lkey = LK;
+)
+
+@script:python depends on wfm@
+p << wfm.p;
+@@
+whole_fill.add(key(p))
 
 @depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };

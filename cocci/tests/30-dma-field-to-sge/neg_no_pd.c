@@ -1,6 +1,6 @@
-/* NEGATIVE: the helper that maps only has an ib_device, no pd, and the
- * unmap length is not the mapped one: left alone (a ULP-specific rule
- * must first hand the helper the pd). */
+/* NEGATIVE: the helper that maps only has an ib_device, no pd, and no
+ * caller in the files processed together that could hand it one: left
+ * alone. */
 struct qe {
 	struct ib_cqe cqe;
 	void *data;

@@ -197,6 +197,49 @@ def tidy_new_lines(old: str, new: str) -> str:
     return "".join(out)
 
 
+def _open_paren_col(line: str) -> int | None:
+    """Column after the innermost paren left open at the end of `line`."""
+    stack, q = [], None
+    for i, ch in enumerate(line):
+        if q:
+            if ch == q and line[i - 1] != "\\":
+                q = None
+            continue
+        if ch in "\"'":
+            q = ch
+        elif ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            stack.pop()
+    if not stack:
+        return None
+    return _width(line[:stack[-1] + 1])
+
+
+def align_continuations(old: str, new: str) -> str:
+    """Align the continuation lines of a call whose first line spatch
+    rewrote with its open parenthesis (checkpatch --strict)."""
+    old_lines = set(old.splitlines())
+    lines = new.splitlines(keepends=True)
+    i = 0
+    while i < len(lines):
+        body = lines[i].rstrip("\n")
+        col = _open_paren_col(body) if body not in old_lines else None
+        j = i + 1
+        while col is not None and j < len(lines):
+            cont = lines[j].rstrip("\n")
+            text = cont.lstrip(" \t")
+            if not text or text.startswith(("#", "/*", "*")):
+                break
+            indent = "\t" * (col // 8) + " " * (col % 8)
+            if _width(indent + text) <= 80:
+                lines[j] = indent + text + lines[j][len(cont):]
+            col = _open_paren_col(lines[j].rstrip("\n"))
+            j += 1
+        i = j if j > i + 1 else i + 1
+    return "".join(lines)
+
+
 def wrap_new_lines(old: str, new: str) -> str:
     """Wrap lines of `new` that are not in `old` and exceed 80 columns."""
     old_lines = set(old.splitlines())
@@ -263,6 +306,7 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
             new = (tmpd / rel).read_text(errors="surrogateescape")
             if new != old:
                 new = tidy_new_lines(old, realign_members(old, new))
+                new = align_continuations(old, new)
                 (tree / rel).write_text(wrap_new_lines(old, new),
                                         errors="surrogateescape")
                 changed.append(rel)

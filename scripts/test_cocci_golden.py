@@ -88,6 +88,17 @@ def test_tidy_new_lines_only_touches_new_lines():
     assert out[1].endswith("0, sizeof(*tsk_mgmt),")
 
 
+def test_align_continuations_follows_a_rewritten_first_line():
+    old = ("\trx_iu = rtrs_iu_alloc(1, rx_sz, GFP_KERNEL, path->dev,\n"
+           "\t\t\t       DMA_FROM_DEVICE, done);\n"
+           "\tfoo(a,\n"
+           "\t\tb);\n")
+    new = old.replace("path->dev,", "path->pd,")
+    out = cocci_convert.align_continuations(old, new).splitlines()
+    assert out[1] == "\t\t\t      DMA_FROM_DEVICE, done);"
+    assert out[3] == "\t\tb);"
+
+
 @pytest.mark.kernel
 def test_scope_files_adds_headers_of_the_ulps_only(default_tree):
 

@@ -40,6 +40,8 @@ virtual report
 import re
 
 decls = {}      # field -> number of u64/dma_addr_t member declarations
+decl_struct = {}  # field -> the struct that declares it u64/dma_addr_t
+typed = {}      # use position -> struct type of the accessed object
 members = {}    # field -> number of member declarations of any type
 maplens = {}    # field -> set of mapped length texts
 maps_all = {}   # field -> positions of maps
@@ -81,16 +83,21 @@ def field_of(a):
     m = re.search(r'(?:->|\.)\s*(\w+)\s*$', a)
     return m.group(1) if m else None
 
+def ours(f, k):
+    # a use of member f of the struct that declares it as a DMA address;
+    # a use through a pointer of another struct type is another member
+    return typed.get(k, decl_struct.get(f)) == decl_struct.get(f)
+
 def compute_blocked(extra_maps=None, extra_pos=()):
     extra_maps = extra_maps or {}
     blocked.clear()
     for f in set(decls) | set(uses):
         ok_maps = maps_ok.get(f, set()) | extra_maps.get(f, set())
-        if decls.get(f, 0) != 1 or members.get(f, 0) != 1:
+        if decls.get(f, 0) != 1 or members.get(f, 0) < 1:
             blocked.add(f)
         elif not maps_all.get(f) or maps_all.get(f) != ok_maps:
             blocked.add(f)
-        elif any(k not in ok_pos and k not in extra_pos
+        elif any(k not in ok_pos and k not in extra_pos and ours(f, k)
                  for k in uses.get(f, [])):
             blocked.add(f)
 
@@ -106,6 +113,8 @@ threaded = set()
 fn_refs = {}    # function -> references as an expression
 fn_calls = {}   # function -> calls
 fn_local = set()  # static, or declared in a header processed with it
+proto_pos = set()  # prototype parameters to change
+filled_fns = set()  # functions where an sge fill was rewritten
 
 def solve_threading():
     def callers_ok(fn, t):
@@ -156,8 +165,11 @@ def solve_threading():
     threaded.update(t)
 
 def call_pd(g, fn, x):
+    x = norm(x)
+    if g in threaded and x == "pd->device":
+        x = devparam[g][1]
     for c in calls:
-        if c[0] == g and c[1] == fn and c[2] == norm(x):
+        if c[0] == g and c[1] == fn and c[2] == x:
             return c[3] if c[3] is not None else "pd"
     return None
 
@@ -165,18 +177,34 @@ def conv(a):
     f = field_of(a)
     return f is not None and f in decls and f not in blocked
 
+def is_const(ln):
+    # sizeof(...), numbers and UPPER_CASE macros only: a name that means
+    # the same in every function
+    t = ln
+    while True:
+        t2 = re.sub(r'sizeof\s*\((?:[^()]|\([^()]*\))*\)|sizeof\s+\*?[\w.>-]+',
+                    ' 0 ', t)
+        if t2 == t:
+            break
+        t = t2
+    for tok in re.findall(r'[A-Za-z_]\w*|\d\w*', t):
+        if not (tok[0].isdigit() or re.match(r'^[A-Z][A-Z0-9_]*$', tok)):
+            return False
+    return True
+
 def whole(a, ln):
-    # the posted or synced length is the mapped one only when every map
-    # of the field maps that same length
-    return maplens.get(field_of(a), set()) == {norm(ln)}
+    # the posted or synced length is the mapped one when every map of the
+    # field maps that same constant length
+    return maplens.get(field_of(a), set()) == {norm(ln)} and is_const(ln)
 
 @script:python reset depends on patch@
 @@
-for d in (decls, members, maplens, maps_all, maps_ok, uses, devf, pdf,
+for d in (decls, decl_struct, typed, members, maplens, maps_all, maps_ok,
+          uses, devf, pdf,
           devparam, fn_defs, pmaps, fn_refs, fn_calls):
     d.clear()
 for s in (ok_pos, blocked, whole_fill, fill_ok, fill_now, lkc, lkc_bad,
-          lptr_keep, fn_bad, threaded, fn_local):
+          lptr_keep, fn_bad, threaded, fn_local, proto_pos, filled_fns):
     s.clear()
 del calls[:]
 
@@ -192,8 +220,10 @@ struct T { ...
 
 @script:python depends on fd@
 f << fd.F;
+t << fd.T;
 @@
 decls[f] = decls.get(f, 0) + 1
+decl_struct[f] = t
 
 @md depends on patch@
 identifier T, F;
@@ -306,6 +336,36 @@ p << anyuse_dot.p;
 @@
 if f in decls:
     uses.setdefault(f, []).append(key(p))
+
+// the struct type of the object, where spatch knows it: a member of the
+// same name in another struct is not the DMA address field
+@tuse depends on patch disable ptr_to_array@
+identifier T;
+identifier TF : script:python () { (TF in decls) };
+struct T *E;
+position p;
+@@
+E->TF@p
+
+@script:python depends on tuse@
+t << tuse.T;
+p << tuse.p;
+@@
+typed[key(p)] = t
+
+@tuse_dot depends on patch disable ptr_to_array@
+identifier T;
+identifier TF : script:python () { (TF in decls) };
+struct T E;
+position p;
+@@
+E.TF@p
+
+@script:python depends on tuse_dot@
+t << tuse_dot.T;
+p << tuse_dot.p;
+@@
+typed[key(p)] = t
 
 @anymap depends on patch disable ptr_to_array@
 expression A : script:python () { field_of(A) in decls };
@@ -591,6 +651,20 @@ p << fcall.p;
 @@
 fn_calls[fn] = fn_calls.get(fn, 0) + 1
 
+// an exported helper: the export is a reference, not a function pointer
+@fexp depends on patch@
+identifier fdev.fn;
+declarer name EXPORT_SYMBOL, EXPORT_SYMBOL_GPL;
+position p;
+@@
+\(EXPORT_SYMBOL\|EXPORT_SYMBOL_GPL\)(fn@p);
+
+@script:python depends on fexp@
+fn << fdev.fn;
+p << fexp.p;
+@@
+fn_calls[fn] = fn_calls.get(fn, 0) + 1
+
 // a helper that is not static must be declared in a header of the ULP
 @fstatic depends on patch@
 identifier fdev.fn;
@@ -731,7 +805,7 @@ solve_threading()
 
 @depends on patch@
 identifier T;
-identifier F : script:python () { F in decls and F not in blocked };
+identifier F : script:python () { (F in decls and F not in blocked) };
 @@
 struct T { ...
 - \(u64\|dma_addr_t\) F;
@@ -855,6 +929,58 @@ TR HF(...) { <...
 )
 ...> }
 
+// prototypes in the ULP's headers: the parameter at the helper's index
+@tp depends on patch@
+identifier TPF;
+parameter list[n] ps;
+identifier D2;
+type TR;
+position p;
+@@
+TR TPF(ps, struct ib_device *D2@p, ...);
+
+@script:python depends on tp@
+fn << tp.TPF;
+n << tp.n;
+p << tp.p;
+@@
+if fn in threaded and devparam[fn][0] == n:
+    proto_pos.add(key(p))
+
+@depends on patch@
+identifier TPF2 : script:python () { (TPF2 in threaded) };
+identifier D2;
+type TR;
+position p : script:python () { key(p) in proto_pos };
+symbol pd;
+@@
+TR TPF2(...,
+- struct ib_device *D2@p
++ struct ib_pd *pd
+ , ...);
+
+@depends on thrs@
+identifier thr.HF, thr.D;
+type TR;
+symbol pd;
+@@
+TR HF(...,
+- struct ib_device *D
++ struct ib_pd *pd
+ , ...) { ... }
+
+@depends on thrs@
+identifier thr.HF, thr.D;
+type TR;
+symbol pd;
+@@
+TR HF(...) { <...
+- D
++ pd->device
+...> }
+
+// the callers, after the helpers (whose own calls now pass pd->device):
+// the device argument at the helper's index becomes the pd next to it
 @tc depends on patch@
 identifier fdev.fn;
 expression list[fdev.n] es;
@@ -889,51 +1015,6 @@ TR g(...) { <...
  , ...)
 ...> }
 
-@tp depends on patch@
-identifier fdev.fn;
-parameter list[fdev.n] ps;
-identifier D2;
-type TR;
-@@
-TR fn(ps, struct ib_device *D2, ...);
-
-@script:python tps@
-fn << fdev.fn;
-@@
-if fn not in threaded:
-    cocci.include_match(False)
-
-@depends on tps@
-identifier fdev.fn, tp.D2;
-parameter list[fdev.n] ps;
-type TR;
-symbol pd;
-@@
-TR fn(ps,
-- struct ib_device *D2
-+ struct ib_pd *pd
- , ...);
-
-@depends on thrs@
-identifier thr.HF, thr.D;
-type TR;
-symbol pd;
-@@
-TR HF(...,
-- struct ib_device *D
-+ struct ib_pd *pd
- , ...) { ... }
-
-@depends on thrs@
-identifier thr.HF, thr.D;
-type TR;
-symbol pd;
-@@
-TR HF(...) { <...
-- D
-+ pd->device
-...> }
-
 // sge fills (lkey = pd->local_dma_lkey or a cached copy of it) posting
 // the mapped length become a plain copy.  Positions are recorded right
 // before the rule that uses them: a rewrite changes the positions after it.
@@ -960,6 +1041,7 @@ pa << wf.pa;
 p << wf.p;
 @@
 fill_now.add(key(pa))
+filled_fns.add(pa[0].current_element)
 if whole(a, l):
     whole_fill.add(key(p))
 
@@ -988,13 +1070,14 @@ pa << wfc.pa;
 p << wfc.p;
 @@
 fill_now.add(key(pa))
+filled_fns.add(pa[0].current_element)
 if whole(a, l):
     whole_fill.add(key(p))
 
 // a fill that follows the map in the same function posts what was mapped
 @wfm depends on patch disable ptr_to_array, unlikely@
 expression A : script:python () { conv(A) };
-expression PD, PD2, B, L, DIR, RET, X, LK;
+expression PD, PD2, B, L, DIR, RET, X, LK, E2;
 statement S;
 position p;
 @@
@@ -1006,6 +1089,7 @@ position p;
  RET = rdma_map_sge_single(PD, &A, B, L, DIR);
 )
  ... when != rdma_map_sge_single(PD2, &A, ...)
+     when != L = E2
 (
  X.addr = A;
  X.length@p = L;
@@ -1067,6 +1151,7 @@ pa << tf.pa;
 p << tf.p;
 @@
 fill_now.add(key(pa))
+filled_fns.add(pa[0].current_element)
 
 @tfc depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
@@ -1093,6 +1178,7 @@ pa << tfc.pa;
 p << tfc.p;
 @@
 fill_now.add(key(pa))
+filled_fns.add(pa[0].current_element)
 
 @depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
@@ -1136,6 +1222,7 @@ position pa;
 pa << of.pa;
 @@
 fill_now.add(key(pa))
+filled_fns.add(pa[0].current_element)
 
 @ofc depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
@@ -1159,6 +1246,7 @@ position pa;
 pa << ofc.pa;
 @@
 fill_now.add(key(pa))
+filled_fns.add(pa[0].current_element)
 
 @depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
@@ -1214,12 +1302,13 @@ expression D, DIR, L2;
 + rdma_sync_sge_range_for_device(D, &A, 0, L2, DIR)
 )
 
-// A cached lkey read through a local pointer (srp's
-// "struct srp_target_port *target = ch->target;"): the local goes when the
-// sge fill was its only use.
+// A local pointer whose only use was the lkey of a rewritten sge fill
+// (srp's "struct srp_target_port *target = ch->target;", rtrs's
+// "struct rtrs_path *path = con->path;") goes with it.
 @lptr depends on patch@
-identifier T : script:python () { any(T == t for t, _ in lkc) };
-identifier C, fn;
+identifier T;
+identifier fn : script:python () { (fn in filled_fns) };
+identifier C;
 expression E : script:python () { "(" not in E };
 @@
 fn(...) { <+... struct T *C = E; ...+> }

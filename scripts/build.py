@@ -9,6 +9,7 @@ warning is seen; the compiler's diagnostics are parsed per source file.
 import hashlib
 import os
 import re
+import signal
 import subprocess
 import time
 from collections import Counter
@@ -86,6 +87,26 @@ def failed_targets(output: str) -> set[str]:
     return {m["target"] for m in _FAILED.finditer(output)}
 
 
+
+def stop_process_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM the process group of proc (started with
+    start_new_session), SIGKILL it if it is still there after grace
+    seconds, and reap proc."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    for f in (proc.stdout, proc.stderr):
+        if f is not None:
+            f.close()
+
+
 class KernelBuild:
     def __init__(self, srctree: Path, out: Path, jobs: int | None = None,
                  config: str = DEFAULT_CONFIG, log=print):
@@ -103,21 +124,33 @@ class KernelBuild:
         cmd = ["make", "-C", str(self.srctree), f"O={self.out}",
                f"-j{self.jobs}", *args]
         try:
-            if on_line is None:
-                return subprocess.run(cmd, capture_output=True, text=True,
-                                      errors="replace", timeout=timeout)
-            lines = []
-            with subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True,
-                                  errors="replace") as proc:
-                assert proc.stdout is not None
-                for line in proc.stdout:
-                    lines.append(line)
-                    on_line(line.rstrip("\n"))
-            return subprocess.CompletedProcess(cmd, proc.returncode,
-                                               "".join(lines), "")
+            # make and its compilers in a process group of their own, so
+            # an interrupted or timed-out run stops all of them: an
+            # orphaned make would go on writing into the O= directory
+            # under the next run.
+            proc = subprocess.Popen(
+                cmd, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE if on_line is None
+                else subprocess.STDOUT,
+                text=True, errors="replace", start_new_session=True)
         except FileNotFoundError as exc:
             raise BuildError("make not found: install make and gcc") from exc
+        try:
+            if on_line is None:
+                out, err = proc.communicate(timeout=timeout)
+                return subprocess.CompletedProcess(cmd, proc.returncode,
+                                                   out, err)
+            lines = []
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                on_line(line.rstrip("\n"))
+            proc.wait()
+            return subprocess.CompletedProcess(cmd, proc.returncode,
+                                               "".join(lines), "")
+        except BaseException:
+            stop_process_group(proc)
+            raise
 
     def configure(self) -> bool:
         """Configure and prepare once; True if it had to be done now."""

@@ -58,6 +58,25 @@ def run_convert(*extra) -> subprocess.CompletedProcess:
                           text=True)
 
 
+def builds_running() -> list[str]:
+    """Live processes that build in the toolkit's cache: make in an O=
+    directory there, or anything (sub-makes, compilers) working in one."""
+    kbuild = str(CACHE / "kbuild")
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            args = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            cwd = os.readlink(proc / "cwd")
+        except OSError:
+            continue
+        text = args.decode(errors="replace")
+        if state != "Z" and (f"O={kbuild}" in text or
+                             cwd.startswith(kbuild + "/")):
+            found.append(f"{proc.name}: {text}")
+    return found
+
+
 def fingerprint(root: Path, files: list[str]) -> tuple:
     status = git(root, "status", "--porcelain")
     head = git(root, "rev-parse", "HEAD")
@@ -84,6 +103,8 @@ def test_make_convert_end_to_end(default_tree):
             break
     proc.communicate(timeout=300)
     assert proc.returncode != 0
+    # ...stops the make it started, and every compiler of it.
+    assert builds_running() == []
 
     # ...then a run that finishes,
     first = run_convert()

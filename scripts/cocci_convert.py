@@ -140,7 +140,8 @@ def wrap_line(line: str) -> list[str]:
     return lines
 
 
-_MEMBER_RE = re.compile(r"^(\s+)(\S.*?)(\s+)(\w+);(.*)$")
+_MEMBER_RE = re.compile(r"^(\s+)(?!(?:return|goto|else|case)\b)"
+                        r"([A-Za-z_][\w \t*]*?)(\s+)([A-Za-z_]\w*);(.*)$")
 
 
 def _pad_to(text: str, col: int, tabs: bool) -> str:

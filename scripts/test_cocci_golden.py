@@ -78,6 +78,18 @@ def test_realign_members_keeps_the_name_column():
     assert out[6] == "\tstruct ib_sge other;"
 
 
+def test_realign_members_leaves_statements_alone():
+    """An assignment is not a member whose type changed: a reset of a
+    converted field keeps its single blank before the value."""
+    old = ("\tif (tx_desc->dma_addr != 0) {\n"
+           "\t\ttx_desc->dma_addr = 0;\n"
+           "\t\treturn 0;\n")
+    new = ("\tif (tx_desc->dma_addr.addr != 0) {\n"
+           "\t\ttx_desc->dma_addr.addr = 0;\n"
+           "\t\treturn  0;\n")
+    assert cocci_convert.realign_members(old, new) == new
+
+
 def test_tidy_new_lines_only_touches_new_lines():
     old = ("\tmemset(cmd, 0, sizeof *cmd);\n"
            "\tib_dma_sync_single_for_cpu(dev, iu->dma, sizeof *tsk_mgmt,\n")

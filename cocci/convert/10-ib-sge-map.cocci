@@ -31,6 +31,11 @@ blocked = set()
 # positions (file, line, col) of maps that have the full shape
 good_maps = set()
 all_maps = []
+# maps into a local later stored in an sge: (function, local, family, keys)
+tmp_maps = []
+tmp_uses = {}   # (function, local) -> positions of every use of the local
+tmp_ok = set()  # map positions of those that convert
+tmp_dead = set()  # locals whose maps convert
 
 def fam_of(e):
     m = re.search(r'(\w+)\s*(\[[^\]]*\])?\s*$', e)
@@ -60,6 +65,10 @@ cands.clear()
 blocked.clear()
 good_maps.clear()
 del all_maps[:]
+del tmp_maps[:]
+tmp_uses.clear()
+tmp_ok.clear()
+tmp_dead.clear()
 
 // ---- 1. find maps with the full shape (no change yet) ----
 
@@ -120,6 +129,70 @@ p << candp.p;
 @@
 cands.setdefault(fam_of(e), set()).add((norm(e), norm(l)))
 good_maps.add(pos_key(p))
+
+// mapped into a local, checked, then stored in an sge of a struct with the
+// posted length and the lkey (svcrdma's receive context): the local must
+// have no other use in the function
+@candt depends on patch disable ptr_to_array, unlikely@
+identifier V, C, F;
+expression D, B, L, L2, DIR, PD, RET, E3;
+statement S;
+position p0, p1, p2;
+@@
+ V@p0 = ib_dma_map_single(D, B, L, DIR);
+(
+ if (unlikely(ib_dma_mapping_error(D, V@p1))) S
+|
+ if (ib_dma_mapping_error(D, V@p1)) S
+|
+ RET = ib_dma_mapping_error(D, V@p1);
+)
+ ... when != V
+     when != C = E3
+     when != C->F.addr
+     when != C->F.length
+     when != C->F.lkey
+     when != ib_post_recv(...)
+     when != ib_post_send(...)
+ C->F.addr = V@p2;
+ C->F.length = L2;
+ C->F.lkey = PD->local_dma_lkey;
+
+@script:python depends on candt@
+v << candt.V;
+c << candt.C;
+f << candt.F;
+l << candt.L;
+p0 << candt.p0;
+p1 << candt.p1;
+p2 << candt.p2;
+@@
+tmp_maps.append((p0[0].current_element, v, f, pos_key(p0),
+                 {pos_key(p0), pos_key(p1), pos_key(p2)}))
+cands.setdefault(f, set()).add((norm(c + "->" + f), norm(l)))
+
+@candtv depends on patch@
+identifier V : script:python () { any(V == t[1] for t in tmp_maps) };
+position p;
+@@
+V@p
+
+@script:python depends on candtv@
+v << candtv.V;
+p << candtv.p;
+@@
+tmp_uses.setdefault((p[0].current_element, v), set()).add(pos_key(p))
+
+@script:python depends on candt@
+@@
+mine = {}
+for fn, v, f, k0, own in tmp_maps:
+    mine.setdefault((fn, v), set()).update(own)
+for fn, v, f, k0, own in tmp_maps:
+    if tmp_uses.get((fn, v), set()) <= mine[(fn, v)]:
+        tmp_ok.add(k0)
+    else:
+        blocked.add(f)
 
 // ---- 2. anything in a candidate family the rules cannot follow blocks it ----
 
@@ -184,6 +257,51 @@ if fam_of(x) in cands and re.match(r'^(dma_|ib_dma_)', fn):
     blocked.add(fam_of(x))
 
 // ---- 3. convert the maps of unblocked families ----
+
+// first, while the positions of the scan still hold: maps into a local
+@depends on patch disable ptr_to_array, unlikely@
+identifier V, C;
+identifier F : script:python () { family_ok(F) };
+position p0 : script:python () { pos_key(p0) in tmp_ok };
+expression D, B, L, L2, DIR, PD, RET, E3;
+statement S;
+@@
+- V@p0 = ib_dma_map_single(D, B, L, DIR);
+(
+- if (unlikely(ib_dma_mapping_error(D, V)))
++ if (unlikely(rdma_map_sge_single(PD, &C->F, B, L, DIR)))
+  S
+|
+- if (ib_dma_mapping_error(D, V))
++ if (rdma_map_sge_single(PD, &C->F, B, L, DIR))
+  S
+|
+- RET = ib_dma_mapping_error(D, V);
++ RET = rdma_map_sge_single(PD, &C->F, B, L, DIR);
+)
+ ... when != V
+     when != C = E3
+- C->F.addr = V;
+(
+- C->F.length = L;
+|
+ C->F.length = L2;
+)
+- C->F.lkey = PD->local_dma_lkey;
+
+@script:python depends on patch@
+@@
+for fn, v, f, k0, own in tmp_maps:
+    if k0 in tmp_ok and family_ok(f):
+        tmp_dead.add(v)
+
+@depends on patch@
+identifier V : script:python () { (V in tmp_dead) };
+type TV;
+@@
+- TV V;
+  ... when != V
+
 
 @m depends on patch disable ptr_to_array, unlikely@
 expression D, B, L, DIR, PD, RET, OFF;

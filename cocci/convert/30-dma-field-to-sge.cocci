@@ -7,10 +7,14 @@
 /// posted length differs); syncs and unmaps take the sge.
 ///
 /// All or nothing per field: it is converted only when the field name is
-/// declared once in the files processed together, every map of it is
-/// followed by its error check and has a pd, and every other use is an sge
-/// fill (addr, length, lkey = pd->local_dma_lkey or a cached copy of it), a
-/// sync, or an unmap.  Any other use, anywhere, leaves the field alone.
+/// declared in the files processed together (in several structs only when
+/// spatch places a use in each: they convert together), every map of it
+/// (straight into the field, or into a local with no other use that is
+/// then stored in it) is followed by its error check and has a pd, and
+/// every other use is an sge fill (addr, length, lkey = pd->local_dma_lkey
+/// or a cached copy of it), a sync, an unmap, or, on a typed struct, a
+/// test against 0, a reset to 0 or a debug message argument.  Any other
+/// use, anywhere, leaves the field alone.
 ///
 /// The pd of a map is found in one of two ways:
 /// - a local_dma_lkey fill after the map in the same function gives it
@@ -37,13 +41,16 @@ virtual report
 
 @initialize:python@
 @@
+import os
 import re
+import sys
 
 decls = {}      # field -> number of u64/dma_addr_t member declarations
-decl_struct = {}  # field -> the struct that declares it u64/dma_addr_t
+decl_struct = {}  # field -> the structs that declare it u64/dma_addr_t
 typed = {}      # use position -> struct type of the accessed object
 members = {}    # field -> number of member declarations of any type
 maplens = {}    # field -> set of mapped length texts
+maplens_t = {}  # (struct or None, field) -> set of mapped length texts
 maps_all = {}   # field -> positions of maps
 maps_ok = {}    # field -> positions of maps with the full shape
 ok_pos = set()  # positions of recognised uses
@@ -55,6 +62,9 @@ fill_now = set() # the same, in the file as the next rewrite sees it
 lptr_keep = set() # (function, local) still used after the rewrite
 devf = {}       # struct -> names of its struct ib_device * members
 pdf = {}        # struct -> names of its struct ib_pd * members
+memtype = {}    # (struct, member) -> struct its pointer member points to
+dev_assigned = set()  # (function, local) assigned with =
+nested_pd = {}  # (function, device local) -> pd text, nested devices
 lkc = set()     # (struct, member) assigned pd->local_dma_lkey
 lkc_bad = set() # (struct, member) also assigned something else
 
@@ -64,6 +74,11 @@ def pd_member(t):
 
 def dev_member(t, f):
     return pd_member(t) is not None and f in devf.get(t, ())
+
+def dev_nested(t, s, f):
+    # E->S->F is the device of struct T *E: T holds one pd and S points
+    # to a struct with the device member F
+    return pd_member(t) is not None and f in devf.get(memtype.get((t, s)), ())
 
 def cached_lkey(t, m):
     return (t, m) in lkc and (t, m) not in lkc_bad
@@ -86,20 +101,33 @@ def field_of(a):
 def ours(f, k):
     # a use of member f of the struct that declares it as a DMA address;
     # a use through a pointer of another struct type is another member
-    return typed.get(k, decl_struct.get(f)) == decl_struct.get(f)
+    t = typed.get(k)
+    return t is None or t in decl_struct.get(f, ())
+
+why_blocked = {}  # field -> why it stays (RDMA_SGE_COCCI_DEBUG=1 prints it)
 
 def compute_blocked(extra_maps=None, extra_pos=()):
     extra_maps = extra_maps or {}
     blocked.clear()
+    why_blocked.clear()
     for f in set(decls) | set(uses):
         ok_maps = maps_ok.get(f, set()) | extra_maps.get(f, set())
-        if decls.get(f, 0) != 1 or members.get(f, 0) < 1:
-            blocked.add(f)
+        bad = [k for k in uses.get(f, [])
+               if k not in ok_pos and k not in extra_pos and ours(f, k)]
+        if decls.get(f, 0) < 1 or members.get(f, 0) < 1:
+            why_blocked[f] = "not a struct member here"
+        elif decls[f] != len(decl_struct[f]) or (decls[f] > 1 and not (
+                decl_struct[f] <= {typed.get(k) for k in uses.get(f, [])})):
+            # one name in several structs is one family only when spatch
+            # places a use of it in each of them
+            why_blocked[f] = "declared in %s, not every one used" % sorted(
+                decl_struct[f])
         elif not maps_all.get(f) or maps_all.get(f) != ok_maps:
-            blocked.add(f)
-        elif any(k not in ok_pos and k not in extra_pos and ours(f, k)
-                 for k in uses.get(f, [])):
-            blocked.add(f)
+            why_blocked[f] = "maps without the full shape: %s" % sorted(
+                maps_all.get(f, set()) - ok_maps)
+        elif bad:
+            why_blocked[f] = "uses not followed: %s" % sorted(bad)
+    blocked.update(why_blocked)
 
 # pd threading: a helper that maps with its struct ib_device * parameter
 # gets a struct ib_pd *pd parameter in its place when every caller can
@@ -112,9 +140,21 @@ calls = []      # (caller, callee, argument text, pd text or None)
 threaded = set()
 fn_refs = {}    # function -> references as an expression
 fn_calls = {}   # function -> calls
+lenuse = {}     # length member -> positions where it sizes an unmap
+lenfld = {}     # length member -> fields whose unmaps it sizes
+lenall = {}     # length member -> positions of every use
+lenstore = {}   # length member -> positions of plain stores to it
+lenbad = set()  # length members stored with a side effect
+dead_len = set()  # length members with no reader left
+tmp_maps = []   # (function, local, field, map key, store key, keys of the local)
+tmp_uses = {}   # (function, local) -> positions of every use of the local
+tmp_ok = set()  # map keys of converted maps into a local
+tmp_dead = set()  # locals whose maps were converted
 fn_local = set()  # static, or declared in a header processed with it
 proto_pos = set()  # prototype parameters to change
 filled_fns = set()  # functions where an sge fill was rewritten
+# ULP getters of the ULP device of cm_id->device -> its pd member
+dev_getters = {"isert_device_get": "pd"}
 
 def solve_threading():
     def callers_ok(fn, t):
@@ -197,16 +237,26 @@ def whole(a, ln):
     # field maps that same constant length
     return maplens.get(field_of(a), set()) == {norm(ln)} and is_const(ln)
 
+def whole_t(t, f, ln):
+    # whole() for the member f of struct t, when spatch typed every map
+    if any(k[0] is None and k[1] == f for k in maplens_t):
+        return whole(". " + f, ln)
+    return maplens_t.get((t, f), set()) == {norm(ln)} and is_const(ln)
+
 @script:python reset depends on patch@
 @@
-for d in (decls, decl_struct, typed, members, maplens, maps_all, maps_ok,
+for d in (decls, decl_struct, typed, members, maplens, maplens_t, memtype,
+          maps_all, maps_ok,
           uses, devf, pdf,
-          devparam, fn_defs, pmaps, fn_refs, fn_calls):
+          devparam, fn_defs, pmaps, fn_refs, fn_calls,
+          lenuse, lenfld, lenall, lenstore, tmp_uses, nested_pd):
     d.clear()
 for s in (ok_pos, blocked, whole_fill, fill_ok, fill_now, lkc, lkc_bad,
-          lptr_keep, fn_bad, threaded, fn_local, proto_pos, filled_fns):
+          lptr_keep, fn_bad, threaded, fn_local, proto_pos, filled_fns,
+          lenbad, dead_len, tmp_ok, tmp_dead, dev_assigned):
     s.clear()
 del calls[:]
+del tmp_maps[:]
 
 // ---- 1. scan ----
 
@@ -223,7 +273,7 @@ f << fd.F;
 t << fd.T;
 @@
 decls[f] = decls.get(f, 0) + 1
-decl_struct[f] = t
+decl_struct.setdefault(f, set()).add(t)
 
 @md depends on patch@
 identifier T, F;
@@ -264,6 +314,22 @@ p << spd.P;
 @@
 if p not in pdf.setdefault(t, []):
     pdf[t].append(p)
+
+// struct T { struct U *S; }: the device may sit one struct further,
+// as in smc's lnk->smcibdev->ibdev next to lnk->roce_pd
+@smem depends on patch@
+identifier T, U, S;
+@@
+struct T { ...
+ struct U *S;
+ ... };
+
+@script:python depends on smem@
+t << smem.T;
+u << smem.U;
+s << smem.S;
+@@
+memtype[(t, s)] = u
 
 @lcache depends on patch disable ptr_to_array@
 identifier T : script:python () { T != "ib_sge" };
@@ -406,6 +472,7 @@ p2 << cm.p2;
 f = field_of(a)
 maps_ok.setdefault(f, set()).add(key(p1))
 maplens.setdefault(f, set()).add(norm(l))
+maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
 ok_pos.add(key(p1))
 ok_pos.add(key(p2))
 
@@ -436,6 +503,7 @@ p2 << cms.p2;
 f = field_of(a)
 maps_ok.setdefault(f, set()).add(key(p1))
 maplens.setdefault(f, set()).add(norm(l))
+maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
 ok_pos.add(key(p1))
 ok_pos.add(key(p2))
 
@@ -473,8 +541,122 @@ p2 << cml.p2;
 f = field_of(a)
 maps_ok.setdefault(f, set()).add(key(p1))
 maplens.setdefault(f, set()).add(norm(l))
+maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
 ok_pos.add(key(p1))
 ok_pos.add(key(p2))
+
+// the device local is never assigned again in its function, and the map
+// may sit in a branch (smc's SMC_V2 buffers)
+@dset depends on patch@
+identifier D;
+expression D2;
+position p;
+@@
+ D@p = D2
+
+@script:python depends on dset@
+d << dset.D;
+p << dset.p;
+@@
+dev_assigned.add((p[0].current_element, d, key(p)))
+
+@cmln depends on patch disable ptr_to_array, unlikely exists@
+expression A : script:python () { field_of(A) in decls };
+identifier T : script:python () { pd_member(T) is not None };
+struct T *E;
+identifier SM;
+identifier F : script:python (T, SM) { dev_nested(T, SM, F) };
+identifier D;
+expression B, L, DIR, RET;
+statement S;
+position p0, p1, p2;
+@@
+ struct ib_device *D@p0 = E->SM->F;
+ ...
+ A@p1 = ib_dma_map_single(D, B, L, DIR);
+(
+ if (unlikely(ib_dma_mapping_error(D, A@p2))) S
+|
+ if (ib_dma_mapping_error(D, A@p2)) S
+|
+ RET = ib_dma_mapping_error(D, A@p2);
+)
+
+@script:python depends on cmln@
+a << cmln.A;
+d << cmln.D;
+e << cmln.E;
+t << cmln.T;
+l << cmln.L;
+p0 << cmln.p0;
+p1 << cmln.p1;
+p2 << cmln.p2;
+@@
+if not any(x[:2] == (p0[0].current_element, d) and x[2] != key(p0)
+           for x in dev_assigned):
+    nested_pd[(p0[0].current_element, d)] = tidy("%s->%s" % (e, pd_member(t)))
+    f = field_of(a)
+    maps_ok.setdefault(f, set()).add(key(p1))
+    maplens.setdefault(f, set()).add(norm(l))
+    maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
+    ok_pos.add(key(p1))
+    ok_pos.add(key(p2))
+
+// mapped into a local first, then stored in the field (iser's tx and rx
+// descriptors): the local must have no other use in the function
+@cmt depends on patch disable ptr_to_array, unlikely@
+identifier V;
+expression E, E2;
+identifier F : script:python () { (F in decls) };
+expression D, B, L, DIR, PD, RET, X;
+statement S;
+position p0, p1, p2, p3;
+@@
+ V@p0 = ib_dma_map_single(D, B, L, DIR);
+(
+ if (unlikely(ib_dma_mapping_error(D, V@p1))) S
+|
+ if (ib_dma_mapping_error(D, V@p1)) S
+|
+ RET = ib_dma_mapping_error(D, V@p1);
+)
+ ... when != V
+     when != E = E2
+(
+ E->F@p2 = V@p3;
+|
+ E.F@p2 = V@p3;
+)
+ ... when != V
+     when != E->F = ib_dma_map_single(...)
+     when != E.F = ib_dma_map_single(...)
+\(X.lkey\|X->lkey\) = PD->local_dma_lkey;
+
+@script:python depends on cmt@
+v << cmt.V;
+f << cmt.F;
+l << cmt.L;
+p0 << cmt.p0;
+p1 << cmt.p1;
+p2 << cmt.p2;
+p3 << cmt.p3;
+@@
+tmp_maps.append((p0[0].current_element, v, f, key(p0), key(p2),
+                 {key(p0), key(p1), key(p3)}))
+maplens.setdefault(f, set()).add(norm(l))
+maplens_t.setdefault((typed.get(key(p2)), f), set()).add(norm(l))
+
+@cmtv depends on patch@
+identifier V : script:python () { any(V == t[1] for t in tmp_maps) };
+position p;
+@@
+V@p
+
+@script:python depends on cmtv@
+v << cmtv.V;
+p << cmtv.p;
+@@
+tmp_uses.setdefault((p[0].current_element, v), set()).add(key(p))
 
 @cfc depends on patch disable ptr_to_array@
 expression A : script:python () { field_of(A) in decls };
@@ -591,6 +773,132 @@ ib_dma_unmap_single(D, A@p, L2, DIR)
 p << cu.p;
 @@
 ok_pos.add(key(p))
+
+// a handle tested against 0 or reset to 0 (isert's pdu_buf_dma): the
+// test and the reset move to the sge's addr
+// Only where spatch knows the struct: a same-named member of another
+// struct (rtrs's srv_path->dma_addr array) is tested the same way.
+@cz depends on patch disable ptr_to_array@
+identifier T;
+struct T *E;
+identifier F : script:python () { (F in decls) };
+position p;
+@@
+(
+ E->F@p = 0
+|
+ E->F@p != 0
+|
+ E->F@p == 0
+|
+ !E->F@p
+)
+
+@script:python depends on cz@
+t << cz.T;
+f << cz.F;
+p << cz.p;
+@@
+if t in decl_struct.get(f, ()):
+    ok_pos.add(key(p))
+
+@czif depends on patch disable ptr_to_array@
+identifier T;
+struct T *E;
+identifier F : script:python () { (F in decls) };
+statement S1;
+position p;
+@@
+ if (E->F@p) S1
+
+@script:python depends on czif@
+t << czif.T;
+f << czif.F;
+p << czif.p;
+@@
+if t in decl_struct.get(f, ()):
+    ok_pos.add(key(p))
+
+// printed in a debug or error message (isert's "DMA: 0x%llx"): the
+// message prints the sge's addr
+@cp depends on patch disable ptr_to_array@
+identifier T;
+struct T *E;
+identifier F : script:python () { (F in decls) };
+identifier fn =~ "^(printk|pr_[a-z_]+|dev_(dbg|info|warn|err)|ibdev_(dbg|info|warn|err)|[a-z0-9]+_(dbg|debug|info|warn|err))$";
+position p;
+@@
+ fn(..., E->F@p, ...)
+
+@script:python depends on cp@
+t << cp.T;
+f << cp.F;
+p << cp.p;
+@@
+if t in decl_struct.get(f, ()):
+    ok_pos.add(key(p))
+
+// A length member read only as the size of unmaps of a converted field
+// (isert's pdu_buf_len) is dead once rdma_unmap_sge() takes the sge's
+// length: its stores and its declaration go too.
+@culen depends on patch disable ptr_to_array@
+expression A : script:python () { field_of(A) in decls };
+expression D, DIR, E;
+identifier M;
+position p;
+@@
+(
+ ib_dma_unmap_single(D, A, E->M@p, DIR)
+|
+ ib_dma_unmap_single(D, A, E.M@p, DIR)
+)
+
+@script:python depends on culen@
+a << culen.A;
+m << culen.M;
+p << culen.p;
+@@
+lenuse.setdefault(m, set()).add(key(p))
+lenfld.setdefault(m, set()).add(field_of(a))
+
+@clenuse depends on patch disable ptr_to_array@
+identifier M : script:python () { (M in lenuse) };
+expression E;
+position p;
+@@
+(
+ E->M@p
+|
+ E.M@p
+)
+
+@script:python depends on clenuse@
+m << clenuse.M;
+p << clenuse.p;
+@@
+lenall.setdefault(m, set()).add(key(p))
+
+@clenstore depends on patch disable ptr_to_array@
+identifier M : script:python () { (M in lenuse) };
+expression E, X;
+position p;
+@@
+(
+ E->M@p = X;
+|
+ E.M@p = X;
+)
+
+@script:python depends on clenstore@
+m << clenstore.M;
+x << clenstore.X;
+p << clenstore.p;
+@@
+if re.search(r'\(', re.sub(r'sizeof\s*\([^()]*\)', '', x)) or \
+        re.search(r'\+\+|--|(?<![=!<>])=(?!=)', x):
+    lenbad.add(m)
+else:
+    lenstore.setdefault(m, set()).add(key(p))
 
 // ---- pd threading (scan) ----
 
@@ -721,6 +1029,7 @@ p2 << pm.p2;
 @@
 pmaps.setdefault(fn, []).append((field_of(a), key(p1), key(p2)))
 maplens.setdefault(field_of(a), set()).add(norm(l))
+maplens_t.setdefault((typed.get(key(p1)), field_of(a)), set()).add(norm(l))
 
 // every call of a helper: what its device argument is
 @pcall depends on patch@
@@ -762,6 +1071,40 @@ for i, c in enumerate(calls):
     if c[:3] == (g, fn, x):
         calls[i] = (g, fn, x, tidy("%s->%s" % (e, pd_member(t))))
 
+// A ULP getter that returns the ULP device for an rdma_cm_id's device:
+// after D = GET(cm_id), cm_id->device is D's device and D's pd is the pd.
+// isert_device_get() finds or makes the isert_device whose ib_device is
+// cma_id->device (matched by node GUID).
+@pcall_getter depends on patch disable ptr_to_array@
+identifier fdev.fn;
+expression list[fdev.n] es;
+identifier g, D;
+identifier GET : script:python () { (GET in dev_getters) };
+expression C, D2;
+type TR;
+@@
+TR g(...) {
+  ... when any
+  D = GET(C);
+  ... when != D = D2
+      when != C = D2
+      when any
+  fn(es, C->device, ...)
+  ... when any
+}
+
+@script:python depends on pcall_getter@
+fn << fdev.fn;
+g << pcall_getter.g;
+d << pcall_getter.D;
+c << pcall_getter.C;
+get << pcall_getter.GET;
+@@
+x = norm(c + "->device")
+for i, cl in enumerate(calls):
+    if cl[:3] == (g, fn, x):
+        calls[i] = (g, fn, x, "%s->%s" % (d, dev_getters[get]))
+
 // a local assigned once from the device member of a struct with a pd
 @pcall_local depends on patch disable ptr_to_array@
 identifier fdev.fn;
@@ -799,9 +1142,209 @@ for i, c in enumerate(calls):
 
 @script:python fin depends on patch@
 @@
+for fn, v, f, k0, k2, own in tmp_maps:
+    maps_all.setdefault(f, set()).add(k2)
+    ok_pos.add(k2)
+mine = {}
+for fn, v, f, k0, k2, own in tmp_maps:
+    mine.setdefault((fn, v), set()).update(own)
+for fn, v, f, k0, k2, own in tmp_maps:
+    if tmp_uses.get((fn, v), set()) <= mine[(fn, v)]:
+        maps_ok.setdefault(f, set()).add(k2)
 solve_threading()
+for fn, v, f, k0, k2, own in tmp_maps:
+    if f not in blocked:
+        tmp_ok.add(k0)
+        tmp_dead.add(v)
+for m in lenuse:
+    if (m not in lenbad and members.get(m, 0) == 1 and
+            all(f in decls and f not in blocked for f in lenfld[m]) and
+            lenall.get(m, set()) <= lenuse[m] | lenstore.get(m, set())):
+        dead_len.add(m)
+if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
+    for f in sorted(why_blocked):
+        sys.stderr.write("rule 30: %s stays: %s\n" % (f, why_blocked[f]))
 
 // ---- 2. convert the unblocked fields ----
+
+// first, while the positions of the scan still hold: maps into a local
+@depends on patch disable ptr_to_array, unlikely@
+identifier V;
+position p0 : script:python () { key(p0) in tmp_ok };
+expression E, E2;
+identifier F;
+expression D, B, L, DIR, PD, RET, X;
+statement S;
+@@
+- V@p0 = ib_dma_map_single(D, B, L, DIR);
+(
+- if (unlikely(ib_dma_mapping_error(D, V)))
++ if (unlikely(rdma_map_sge_single(PD, &E->F, B, L, DIR)))
+  S
+|
+- if (ib_dma_mapping_error(D, V))
++ if (rdma_map_sge_single(PD, &E->F, B, L, DIR))
+  S
+|
+- RET = ib_dma_mapping_error(D, V);
++ RET = rdma_map_sge_single(PD, &E->F, B, L, DIR);
+)
+ ... when != V
+     when != E = E2
+- E->F = V;
+ ... when != V
+\(X.lkey\|X->lkey\) = PD->local_dma_lkey;
+
+@depends on patch disable ptr_to_array, unlikely@
+identifier V;
+position p0 : script:python () { key(p0) in tmp_ok };
+expression E, E2;
+identifier F;
+expression D, B, L, DIR, PD, RET, X;
+statement S;
+@@
+- V@p0 = ib_dma_map_single(D, B, L, DIR);
+(
+- if (unlikely(ib_dma_mapping_error(D, V)))
++ if (unlikely(rdma_map_sge_single(PD, &E.F, B, L, DIR)))
+  S
+|
+- if (ib_dma_mapping_error(D, V))
++ if (rdma_map_sge_single(PD, &E.F, B, L, DIR))
+  S
+|
+- RET = ib_dma_mapping_error(D, V);
++ RET = rdma_map_sge_single(PD, &E.F, B, L, DIR);
+)
+ ... when != V
+     when != E = E2
+- E.F = V;
+ ... when != V
+\(X.lkey\|X->lkey\) = PD->local_dma_lkey;
+
+@depends on patch@
+identifier V : script:python () { (V in tmp_dead) };
+type TV;
+@@
+- TV V;
+  ... when != V
+
+
+// tests, resets and messages first: spatch matches them on the struct
+// types as declared, before the fields become struct ib_sge
+@cpr depends on patch disable ptr_to_array@
+identifier T;
+struct T *E;
+identifier F : script:python () { conv(". " + F) };
+identifier fn =~ "^(printk|pr_[a-z_]+|dev_(dbg|info|warn|err)|ibdev_(dbg|info|warn|err)|[a-z0-9]+_(dbg|debug|info|warn|err))$";
+position p;
+@@
+ fn(..., E->F@p, ...)
+
+@script:python cprs@
+t << cpr.T;
+f << cpr.F;
+p << cpr.p;
+@@
+if not (conv(". " + f) and t in decl_struct.get(f, ())):
+    cocci.include_match(False)
+
+@depends on cprs disable ptr_to_array@
+position cpr.p;
+expression E;
+identifier F;
+@@
+- E->F@p
++ E->F.addr
+
+@czr depends on patch disable ptr_to_array@
+identifier T;
+struct T *E;
+identifier F : script:python () { conv(". " + F) };
+position p;
+@@
+ E->F@p = 0;
+
+@script:python czrs@
+t << czr.T;
+f << czr.F;
+p << czr.p;
+@@
+if not (conv(". " + f) and t in decl_struct.get(f, ())):
+    cocci.include_match(False)
+
+@depends on czrs disable ptr_to_array@
+position czr.p;
+expression E;
+identifier F;
+@@
+- E->F@p = 0;
++ E->F.addr = 0;
+
+@czt depends on patch disable ptr_to_array@
+identifier T;
+struct T *E;
+identifier F : script:python () { conv(". " + F) };
+position p;
+@@
+(
+ E->F@p != 0
+|
+ E->F@p == 0
+|
+ !E->F@p
+)
+
+@script:python czts@
+t << czt.T;
+f << czt.F;
+p << czt.p;
+@@
+if not (conv(". " + f) and t in decl_struct.get(f, ())):
+    cocci.include_match(False)
+
+@depends on czts disable ptr_to_array@
+position czt.p;
+expression E;
+identifier F;
+@@
+(
+- E->F@p != 0
++ E->F.addr != 0
+|
+- E->F@p == 0
++ E->F.addr == 0
+|
+- !E->F@p
++ !E->F.addr
+)
+
+@czi depends on patch disable ptr_to_array@
+identifier T;
+struct T *E;
+identifier F : script:python () { conv(". " + F) };
+statement S1;
+position p;
+@@
+ if (E->F@p) S1
+
+@script:python czis@
+t << czi.T;
+f << czi.F;
+p << czi.p;
+@@
+if not (conv(". " + f) and t in decl_struct.get(f, ())):
+    cocci.include_match(False)
+
+@depends on czis disable ptr_to_array@
+position czi.p;
+expression E;
+identifier F;
+statement S1;
+@@
+- if (E->F@p)
++ if (E->F.addr)
+  S1
 
 @depends on patch@
 identifier T;
@@ -885,6 +1428,25 @@ statement S;
 - RET = ib_dma_mapping_error(D, A);
 + RET = rdma_map_sge_single(E->P, &A, B, L, DIR);
 )
+
+@depends on patch disable ptr_to_array@
+identifier M : script:python () { (M in dead_len) };
+expression E, X;
+@@
+(
+- E->M = X;
+|
+- E.M = X;
+)
+
+@depends on patch@
+identifier T;
+identifier M : script:python () { (M in dead_len) };
+type FT;
+@@
+struct T { ...
+- FT M;
+ ... };
 
 // ---- pd threading (rewrite) ----
 // in a helper that gets the pd: its maps, the pd passed on to helpers that
@@ -1014,6 +1576,48 @@ TR g(...) { <...
 + PDX
  , ...)
 ...> }
+
+// maps with a device local of a nested device (scan: cmln): the pd of
+// the struct that holds it, by function and local
+@nm depends on patch disable ptr_to_array, unlikely@
+expression A : script:python () { conv(A) };
+identifier D;
+expression B, L, DIR;
+position p;
+@@
+ A = ib_dma_map_single(D@p, B, L, DIR);
+
+@script:python nms@
+d << nm.D;
+p << nm.p;
+NPD;
+@@
+k = (p[0].current_element, d)
+if k in nested_pd:
+    coccinelle.NPD = nested_pd[k]
+else:
+    cocci.include_match(False)
+
+@depends on nms disable ptr_to_array, unlikely@
+expression nm.A, nm.B, nm.L, nm.DIR;
+identifier nm.D, nms.NPD;
+position nm.p;
+expression RET;
+statement S;
+@@
+- A = ib_dma_map_single(D@p, B, L, DIR);
+(
+- if (unlikely(ib_dma_mapping_error(D, A)))
++ if (unlikely(rdma_map_sge_single(NPD, &A, B, L, DIR)))
+  S
+|
+- if (ib_dma_mapping_error(D, A))
++ if (rdma_map_sge_single(NPD, &A, B, L, DIR))
+  S
+|
+- RET = ib_dma_mapping_error(D, A);
++ RET = rdma_map_sge_single(NPD, &A, B, L, DIR);
+)
 
 // sge fills (lkey = pd->local_dma_lkey or a cached copy of it) posting
 // the mapped length become a plain copy.  Positions are recorded right
@@ -1274,6 +1878,28 @@ expression D, L2, DIR;
 - ib_dma_unmap_single(D, A, L2, DIR)
 + rdma_unmap_sge(D, &A, DIR)
 
+// one name in several structs (iser's tx and rx dma_addr): the length
+// mapped for the struct at hand
+@depends on patch disable ptr_to_array@
+identifier T;
+struct T *E;
+identifier F : script:python () { conv(". " + F) };
+expression D, DIR;
+expression L2 : script:python (T, F) { whole_t(T, F, L2) };
+@@
+- ib_dma_sync_single_for_cpu(D, E->F, L2, DIR)
++ rdma_sync_sge_for_cpu(D, &E->F, DIR)
+
+@depends on patch disable ptr_to_array@
+identifier T;
+struct T *E;
+identifier F : script:python () { conv(". " + F) };
+expression D, DIR;
+expression L2 : script:python (T, F) { whole_t(T, F, L2) };
+@@
+- ib_dma_sync_single_for_device(D, E->F, L2, DIR)
++ rdma_sync_sge_for_device(D, &E->F, DIR)
+
 @depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
 expression D, DIR;
@@ -1329,8 +1955,6 @@ identifier lptr.T, lptr.fn;
 identifier C : script:python (fn) { (fn, C) not in lptr_keep };
 expression E;
 @@
-fn(...) {
-  ... when any
+fn(...) { <...
 - struct T *C = E;
-  ...
-}
+...> }

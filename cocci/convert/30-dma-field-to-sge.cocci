@@ -237,6 +237,10 @@ def whole(a, ln):
     # field maps that same constant length
     return maplens.get(field_of(a), set()) == {norm(ln)} and is_const(ln)
 
+def conv_struct(t):
+    # t declares a field that converts: the only structs worth matching
+    return any(t in decl_struct.get(f, ()) for f in decls if conv(". " + f))
+
 def whole_t(t, f, ln):
     # whole() for the member f of struct t, when spatch typed every map
     if any(k[0] is None and k[1] == f for k in maplens_t):
@@ -1233,7 +1237,7 @@ type TV;
 // tests, resets and messages first: spatch matches them on the struct
 // types as declared, before the fields become struct ib_sge
 @cpr depends on patch disable ptr_to_array@
-identifier T;
+identifier T : script:python () { conv_struct(T) };
 struct T *E;
 identifier F : script:python () { conv(". " + F) };
 identifier fn =~ "^(printk|pr_[a-z_]+|dev_(dbg|info|warn|err)|ibdev_(dbg|info|warn|err)|[a-z0-9]+_(dbg|debug|info|warn|err))$";
@@ -1258,7 +1262,7 @@ identifier F;
 + E->F.addr
 
 @czr depends on patch disable ptr_to_array@
-identifier T;
+identifier T : script:python () { conv_struct(T) };
 struct T *E;
 identifier F : script:python () { conv(". " + F) };
 position p;
@@ -1282,7 +1286,7 @@ identifier F;
 + E->F.addr = 0;
 
 @czt depends on patch disable ptr_to_array@
-identifier T;
+identifier T : script:python () { conv_struct(T) };
 struct T *E;
 identifier F : script:python () { conv(". " + F) };
 position p;
@@ -1320,7 +1324,7 @@ identifier F;
 )
 
 @czi depends on patch disable ptr_to_array@
-identifier T;
+identifier T : script:python () { conv_struct(T) };
 struct T *E;
 identifier F : script:python () { conv(". " + F) };
 statement S1;

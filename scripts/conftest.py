@@ -8,6 +8,10 @@ import tree
 TOOLKIT = Path(__file__).resolve().parent.parent
 CACHE = TOOLKIT / "build"
 
+# as the driver does: no git gc forked into the background by the tests'
+# own git commands on the cached kernel tree
+tree.no_background_git()
+
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *tree.TOOLKIT_IDENTITY,

@@ -248,6 +248,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    tree.no_background_git()
     if args.cache is not None:
         args.cache = args.cache.resolve()
     try:

@@ -188,3 +188,32 @@ def test_unreadable_tree_gives_one_line(kernel_shaped, shared_dir):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(
         "rdma-sge: error: cannot read KERNEL="), result.stderr
+
+
+def test_git_runs_without_background_gc(tmp_path):
+    """The toolkit's git commands never fork an automatic gc: with more
+    loose objects than gc.auto allows, a commit leaves no gc.pid behind
+    and the objects stay loose."""
+    env = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.quotepath",
+           "GIT_CONFIG_VALUE_0": "false"}
+    tree.no_background_git(env)
+    tree.no_background_git(env)  # a second call adds nothing
+    assert env["GIT_CONFIG_COUNT"] == "3"
+    assert env["GIT_CONFIG_KEY_0"] == "core.quotepath"
+    repo = tmp_path / "r"
+    run = dict(os.environ, **env)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, env=run)
+    subprocess.run(["git", "-C", str(repo), "config", "gc.autoDetach",
+                    "false"], check=True, env=run)
+    for i in range(600):
+        (repo / f"f{i}").write_text(f"{i}\n")
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True, env=run)
+    # the repository itself asks for a gc at the first loose object
+    subprocess.run(["git", "-C", str(repo), "config", "gc.auto", "1"],
+                   check=True, env=run)
+    subprocess.run(["git", "-C", str(repo), *tree.TOOLKIT_IDENTITY, "commit",
+                    "-q", "-m", "x"], check=True, env=run)
+    counted = subprocess.run(["git", "-C", str(repo), "count-objects", "-v"],
+                             capture_output=True, text=True, check=True,
+                             env=run).stdout
+    assert "in-pack: 0" in counted

@@ -26,6 +26,29 @@ TOOLKIT_IDENTITY = ["-c", "user.name=rdma-sge toolkit",
                     "-c", "user.email=rdma-sge-toolkit@localhost"]
 
 
+# Settings for every git command the toolkit runs, given through the
+# environment so that no repository's config is touched.  An automatic
+# "git gc" forks into the background and repacks a whole kernel for
+# minutes; on the toolkit's own trees it raced with worktrees being
+# added and removed ("fatal: bad object worktrees/linux/HEAD", a stale
+# gc.log.lock) and with the ref updates of the next command.
+NO_BACKGROUND_GIT = {"gc.auto": "0", "maintenance.auto": "false"}
+
+
+def no_background_git(environ=os.environ) -> None:
+    """Add NO_BACKGROUND_GIT to the GIT_CONFIG_* variables of environ
+    (kept if already there), for this process and its children."""
+    count = int(environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    have = {environ.get(f"GIT_CONFIG_KEY_{i}") for i in range(count)}
+    for key, value in NO_BACKGROUND_GIT.items():
+        if key in have:
+            continue
+        environ[f"GIT_CONFIG_KEY_{count}"] = key
+        environ[f"GIT_CONFIG_VALUE_{count}"] = value
+        count += 1
+    environ["GIT_CONFIG_COUNT"] = str(count)
+
+
 class TreeError(Exception):
     """A problem with the kernel tree; its text is the one line shown."""
 

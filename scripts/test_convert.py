@@ -58,6 +58,10 @@ def run_convert(*extra) -> subprocess.CompletedProcess:
                           text=True)
 
 
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def builds_running() -> list[str]:
     """Live processes that build in the toolkit's cache: make in an O=
     directory there, or anything (sub-makes, compilers) working in one."""
@@ -94,9 +98,13 @@ def test_make_convert_end_to_end(default_tree):
     before = fingerprint(default_tree, watched)
 
     # An interrupted first run (Ctrl-C while it commits or builds)...
+    # (SIGINT as a terminal delivers it: a suite started in the background
+    # by a non-interactive shell inherits SIGINT ignored, and the driver
+    # would never see the interrupt)
     proc = subprocess.Popen([sys.executable, str(SCRIPT), "--cache",
                              str(CACHE), "convert"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=default_sigint)
     for line in proc.stdout:
         if line.startswith("[build baseline]"):
             proc.send_signal(signal.SIGINT)

@@ -237,9 +237,13 @@ def whole(a, ln):
     # field maps that same constant length
     return maplens.get(field_of(a), set()) == {norm(ln)} and is_const(ln)
 
+def converts_in(t, f):
+    # member f of struct t is a field that converts
+    return conv(". " + f) and t in decl_struct.get(f, ())
+
 def conv_struct(t):
     # t declares a field that converts: the only structs worth matching
-    return any(t in decl_struct.get(f, ()) for f in decls if conv(". " + f))
+    return any(converts_in(t, f) for f in decls)
 
 def whole_t(t, f, ln):
     # whole() for the member f of struct t, when spatch typed every map
@@ -1250,7 +1254,7 @@ t << cpr.T;
 f << cpr.F;
 p << cpr.p;
 @@
-if not (conv(". " + f) and t in decl_struct.get(f, ())):
+if not converts_in(t, f):
     cocci.include_match(False)
 
 @depends on cprs disable ptr_to_array@
@@ -1274,7 +1278,7 @@ t << czr.T;
 f << czr.F;
 p << czr.p;
 @@
-if not (conv(". " + f) and t in decl_struct.get(f, ())):
+if not converts_in(t, f):
     cocci.include_match(False)
 
 @depends on czrs disable ptr_to_array@
@@ -1304,7 +1308,7 @@ t << czt.T;
 f << czt.F;
 p << czt.p;
 @@
-if not (conv(". " + f) and t in decl_struct.get(f, ())):
+if not converts_in(t, f):
     cocci.include_match(False)
 
 @depends on czts disable ptr_to_array@
@@ -1337,7 +1341,7 @@ t << czi.T;
 f << czi.F;
 p << czi.p;
 @@
-if not (conv(". " + f) and t in decl_struct.get(f, ())):
+if not converts_in(t, f):
     cocci.include_match(False)
 
 @depends on czis disable ptr_to_array@

@@ -145,6 +145,8 @@ lenfld = {}     # length member -> fields whose unmaps it sizes
 lenall = {}     # length member -> positions of every use
 lenstore = {}   # length member -> positions of plain stores to it
 lenbad = set()  # length members stored with a side effect
+not_read = set()  # positions of writes, address-of, sizeof, dma_* arguments
+reads = set()   # positions of plain reads of a field that converts
 dead_len = set()  # length members with no reader left
 tmp_maps = []   # (function, local, field, map key, store key, keys of the local)
 tmp_uses = {}   # (function, local) -> positions of every use of the local
@@ -261,7 +263,8 @@ for d in (decls, decl_struct, typed, members, maplens, maplens_t, memtype,
     d.clear()
 for s in (ok_pos, blocked, whole_fill, fill_ok, fill_now, lkc, lkc_bad,
           lptr_keep, fn_bad, threaded, fn_local, proto_pos, filled_fns,
-          lenbad, dead_len, tmp_ok, tmp_dead, dev_assigned):
+          lenbad, dead_len, tmp_ok, tmp_dead, dev_assigned, not_read,
+          reads):
     s.clear()
 del calls[:]
 del tmp_maps[:]
@@ -654,6 +657,59 @@ tmp_maps.append((p0[0].current_element, v, f, key(p0), key(p2),
 maplens.setdefault(f, set()).add(norm(l))
 maplens_t.setdefault((typed.get(key(p2)), f), set()).add(norm(l))
 
+// mapped into a local with the device of a struct that holds one pd
+// (srp's indirect descriptor table: "dma_addr = ib_dma_map_single(ibdev,
+// ...); ... req->indirect_dma_addr = dma_addr;" with ibdev = srp_dev->dev)
+@cmts depends on patch disable ptr_to_array, unlikely@
+identifier V, D;
+identifier T : script:python () { pd_member(T) is not None };
+struct T *E0;
+identifier F0 : script:python (T) { dev_member(T, F0) };
+expression E, E2, D2;
+identifier F : script:python () { (F in decls) };
+expression B, L, DIR, RET;
+statement S;
+position p0, p1, p2, p3;
+@@
+(
+ D = E0->F0;
+|
+ struct ib_device *D = E0->F0;
+)
+ ... when != D = D2
+ V@p0 = ib_dma_map_single(D, B, L, DIR);
+(
+ if (unlikely(ib_dma_mapping_error(D, V@p1))) S
+|
+ if (ib_dma_mapping_error(D, V@p1)) S
+|
+ RET = ib_dma_mapping_error(D, V@p1);
+)
+ ... when != V
+     when != E = E2
+(
+ E->F@p2 = V@p3;
+|
+ E.F@p2 = V@p3;
+)
+ ... when != V
+     when != E->F = ib_dma_map_single(...)
+     when != E.F = ib_dma_map_single(...)
+
+@script:python depends on cmts@
+v << cmts.V;
+f << cmts.F;
+l << cmts.L;
+p0 << cmts.p0;
+p1 << cmts.p1;
+p2 << cmts.p2;
+p3 << cmts.p3;
+@@
+tmp_maps.append((p0[0].current_element, v, f, key(p0), key(p2),
+                 {key(p0), key(p1), key(p3)}))
+maplens.setdefault(f, set()).add(norm(l))
+maplens_t.setdefault((typed.get(key(p2)), f), set()).add(norm(l))
+
 @cmtv depends on patch@
 identifier V : script:python () { any(V == t[1] for t in tmp_maps) };
 position p;
@@ -845,6 +901,106 @@ p << cp.p;
 @@
 if t in decl_struct.get(f, ()):
     ok_pos.add(key(p))
+
+// Any other use on a typed struct that only reads the value (srp's
+// cpu_to_be64(req->indirect_dma_addr), smc's wr_tx_dma_addr + i * size)
+// reads the sge's addr, which holds the same value.  Not a read: a
+// store, an address taken, sizeof, an argument of a dma_*() call, and
+// the addr of an sge fill that no rule converts (its lkey is an MR's or
+// chosen at run time: the field stays, and the audit reports the fill).
+@cnr depends on patch disable ptr_to_array@
+identifier T;
+struct T *E;
+identifier F : script:python () { (F in decls) };
+identifier dfn =~ "^(ib_)?dma_";
+expression X, Y;
+position p;
+@@
+(
+ E->F@p = X
+|
+ E->F@p += X
+|
+ E->F@p -= X
+|
+ E->F@p |= X
+|
+ E->F@p &= X
+|
+ E->F@p++
+|
+ E->F@p--
+|
+ ++E->F@p
+|
+ --E->F@p
+|
+ &E->F@p
+|
+ sizeof(E->F@p)
+|
+ dfn(..., E->F@p, ...)
+|
+ Y.addr = E->F@p
+|
+ Y->addr = E->F@p
+|
+ Y.addr = E->F@p + X
+|
+ Y->addr = E->F@p + X
+)
+
+@script:python depends on cnr@
+p << cnr.p;
+@@
+not_read.add(key(p))
+
+@cnr_dot depends on patch disable ptr_to_array@
+identifier T;
+struct T E;
+identifier F : script:python () { (F in decls) };
+identifier dfn =~ "^(ib_)?dma_";
+expression X, Y;
+position p;
+@@
+(
+ E.F@p = X
+|
+ E.F@p += X
+|
+ E.F@p -= X
+|
+ E.F@p |= X
+|
+ E.F@p &= X
+|
+ E.F@p++
+|
+ E.F@p--
+|
+ ++E.F@p
+|
+ --E.F@p
+|
+ &E.F@p
+|
+ sizeof(E.F@p)
+|
+ dfn(..., E.F@p, ...)
+|
+ Y.addr = E.F@p
+|
+ Y->addr = E.F@p
+|
+ Y.addr = E.F@p + X
+|
+ Y->addr = E.F@p + X
+)
+
+@script:python depends on cnr_dot@
+p << cnr_dot.p;
+@@
+not_read.add(key(p))
 
 // A length member read only as the size of unmaps of a converted field
 // (isert's pdu_buf_len) is dead once rdma_unmap_sge() takes the sge's
@@ -1159,11 +1315,18 @@ for fn, v, f, k0, k2, own in tmp_maps:
 for fn, v, f, k0, k2, own in tmp_maps:
     if tmp_uses.get((fn, v), set()) <= mine[(fn, v)]:
         maps_ok.setdefault(f, set()).add(k2)
+for f, ks in uses.items():
+    for k in ks:
+        if (k not in ok_pos and k not in not_read and
+                typed.get(k) in decl_struct.get(f, ())):
+            reads.add(k)
+ok_pos.update(reads)
 solve_threading()
 for fn, v, f, k0, k2, own in tmp_maps:
     if f not in blocked:
         tmp_ok.add(k0)
         tmp_dead.add(v)
+        filled_fns.add(fn)
 for m in lenuse:
     if (m not in lenbad and members.get(m, 0) == 1 and
             all(f in decls and f not in blocked for f in lenfld[m]) and
@@ -1175,7 +1338,22 @@ if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
 
 // ---- 2. convert the unblocked fields ----
 
-// first, while the positions of the scan still hold: maps into a local
+// first, while the positions of the scan still hold: the plain reads
+// read the sge's addr
+@depends on patch disable ptr_to_array@
+expression E;
+identifier F : script:python () { conv(". " + F) };
+position p : script:python () { key(p) in reads };
+@@
+(
+- E->F@p
++ E->F.addr
+|
+- E.F@p
++ E.F.addr
+)
+
+// then maps into a local
 @depends on patch disable ptr_to_array, unlikely@
 identifier V;
 position p0 : script:python () { key(p0) in tmp_ok };
@@ -1229,6 +1407,76 @@ statement S;
 - E.F = V;
  ... when != V
 \(X.lkey\|X->lkey\) = PD->local_dma_lkey;
+
+@depends on patch disable ptr_to_array, unlikely@
+identifier V, D;
+position p0 : script:python () { key(p0) in tmp_ok };
+identifier T : script:python () { pd_member(T) is not None };
+struct T *E0;
+identifier F0 : script:python (T) { dev_member(T, F0) };
+fresh identifier P = script:python (T) { pd_member(T) };
+expression E, E2, D2;
+identifier F;
+expression B, L, DIR, RET;
+statement S;
+@@
+(
+ D = E0->F0;
+|
+ struct ib_device *D = E0->F0;
+)
+ ... when != D = D2
+- V@p0 = ib_dma_map_single(D, B, L, DIR);
+(
+- if (unlikely(ib_dma_mapping_error(D, V)))
++ if (unlikely(rdma_map_sge_single(E0->P, &E->F, B, L, DIR)))
+  S
+|
+- if (ib_dma_mapping_error(D, V))
++ if (rdma_map_sge_single(E0->P, &E->F, B, L, DIR))
+  S
+|
+- RET = ib_dma_mapping_error(D, V);
++ RET = rdma_map_sge_single(E0->P, &E->F, B, L, DIR);
+)
+ ... when != V
+     when != E = E2
+- E->F = V;
+
+@depends on patch disable ptr_to_array, unlikely@
+identifier V, D;
+position p0 : script:python () { key(p0) in tmp_ok };
+identifier T : script:python () { pd_member(T) is not None };
+struct T *E0;
+identifier F0 : script:python (T) { dev_member(T, F0) };
+fresh identifier P = script:python (T) { pd_member(T) };
+expression E, E2, D2;
+identifier F;
+expression B, L, DIR, RET;
+statement S;
+@@
+(
+ D = E0->F0;
+|
+ struct ib_device *D = E0->F0;
+)
+ ... when != D = D2
+- V@p0 = ib_dma_map_single(D, B, L, DIR);
+(
+- if (unlikely(ib_dma_mapping_error(D, V)))
++ if (unlikely(rdma_map_sge_single(E0->P, &E.F, B, L, DIR)))
+  S
+|
+- if (ib_dma_mapping_error(D, V))
++ if (rdma_map_sge_single(E0->P, &E.F, B, L, DIR))
+  S
+|
+- RET = ib_dma_mapping_error(D, V);
++ RET = rdma_map_sge_single(E0->P, &E.F, B, L, DIR);
+)
+ ... when != V
+     when != E = E2
+- E.F = V;
 
 @depends on patch@
 identifier V : script:python () { (V in tmp_dead) };
@@ -1289,7 +1537,7 @@ identifier F;
 - E->F@p = 0;
 + E->F.addr = 0;
 
-@czt depends on patch disable ptr_to_array@
+@czt depends on patch disable ptr_to_array, is_zero, isnt_zero@
 identifier T : script:python () { conv_struct(T) };
 struct T *E;
 identifier F : script:python () { conv(". " + F) };
@@ -1311,7 +1559,7 @@ p << czt.p;
 if not converts_in(t, f):
     cocci.include_match(False)
 
-@depends on czts disable ptr_to_array@
+@depends on czts disable ptr_to_array, is_zero, isnt_zero@
 position czt.p;
 expression E;
 identifier F;
@@ -1966,3 +2214,14 @@ expression E;
 fn(...) { <...
 - struct T *C = E;
 ...> }
+
+// a test whose block is now the one-line unmap: no braces (checkpatch)
+@depends on patch@
+expression E, D, A, DIR;
+identifier F : script:python () { conv(". " + F) };
+@@
+- if (E->F.addr) {
+-	rdma_unmap_sge(D, A, DIR);
+- }
++ if (E->F.addr)
++	rdma_unmap_sge(D, A, DIR);

@@ -231,6 +231,16 @@ def new_diagnostics(baseline: list[Diagnostic],
     return new
 
 
+def compiler_version() -> str:
+    """gcc's version line: build results hold for this compiler only."""
+    try:
+        done = subprocess.run(["gcc", "--version"], capture_output=True,
+                              text=True)
+    except OSError:
+        return ""
+    return done.stdout.splitlines()[0] if done.stdout else ""
+
+
 def config_id(build: KernelBuild) -> str:
     config = build.out / ".config"
     return hashlib.sha256(config.read_bytes()).hexdigest()[:16] \

@@ -53,6 +53,9 @@ class ConvertResult:
     stages: dict[str, float] = field(default_factory=dict)
     nothing_to_do: bool = False
     new_commits: int = 0
+    head: str = ""
+    compiler: str = ""
+    builds_reused: bool = False
 
 
 class Stages:
@@ -204,6 +207,86 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
                                work.path.name, jobs=jobs,
                                log=lambda m: log("  " + m))
 
+    result.head = _git(work.path, "rev-parse", "HEAD").strip()
+    result.compiler = build.compiler_version()
+    reused = _reusable_builds(reports / kernel.name / "convert.json",
+                              result, sources)
+    if reused is not None:
+        _reuse_builds(reused, result, kernel, work, series_tip, cache,
+                      stages, jobs, log)
+    else:
+        _build_and_check(result, kernel, work, series_tip, sources, owners,
+                         kbuild, cache, stages, jobs, log)
+
+    failed = {r.source for r in result.builds if not r.built}
+    if failed:
+        stages.run("drop commits that break the build", _drop_commits,
+                   work.path, series_tip, failed, result, log)
+
+    result.after = stages.run("audit", leftovers.run_audit, work.path,
+                              kernel.name, kernel.version, True,
+                              cache / "spatch-results", jobs)
+    result.stages = stages.times
+    out_dir = reports / kernel.name
+    written = write_reports(result, kernel, out_dir)
+    for path in written:
+        log(f"wrote {path}")
+    return result
+
+
+
+def _reusable_builds(record: Path, result: ConvertResult,
+                     sources: list[str]) -> list[dict] | None:
+    """The build records of the last run, when this run converted nothing
+    and the last one built this very HEAD on the same series tip, with the
+    same compiler and objects, and dropped nothing: building again would
+    compile the same sources the same way."""
+    if not result.nothing_to_do or not record.exists():
+        return None
+    try:
+        last = json.loads(record.read_text())
+    except ValueError:
+        return None
+    if (last.get("head") != result.head or
+            last.get("series_tip") != result.series_tip or
+            last.get("compiler") != result.compiler or
+            last.get("dropped") or
+            sorted(r.get("source") for r in last.get("builds", []))
+            != sources):
+        return None
+    return last["builds"]
+
+
+def _reuse_builds(records: list[dict], result: ConvertResult,
+                  kernel: tree.KernelTree, work: tree.WorkTree,
+                  series_tip: str, cache: Path, stages: Stages,
+                  jobs: int | None, log) -> None:
+    log(f"  nothing new since the last run built {result.head[:12]}: its "
+        f"results for {len(records)} objects stand (`make clean-work` "
+        "builds from scratch)")
+    result.builds_reused = True
+    result.builds = [BuildRecord(**r) for r in records]
+    result.uncompiled = {r.source: r.uncompiled_lines for r in result.builds
+                         if r.uncompiled_lines}
+
+    def do_audit_at_tip():
+        _git(work.path, "checkout", "-q", "--detach", series_tip)
+        try:
+            return leftovers.run_audit(
+                work.path, kernel.name, kernel.version, True,
+                cache / "spatch-results", jobs=jobs)
+        finally:
+            _git(work.path, "checkout", "-q", work.branch)
+    result.before = stages.run("audit at the series' tip", do_audit_at_tip)
+
+
+def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
+                     work: tree.WorkTree, series_tip: str,
+                     sources: list[str], owners, kbuild: build.KernelBuild,
+                     cache: Path, stages: Stages, jobs: int | None,
+                     log) -> None:
+    """Baseline build at the series' tip, converted build with W=1, and
+    the check that every changed line reached the compiler."""
     def do_baseline():
         kbuild.configure()
         _git(work.path, "checkout", "-q", "--detach", series_tip)
@@ -246,20 +329,6 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     for record in result.builds:
         record.uncompiled_lines = result.uncompiled.get(record.source, [])
 
-    failed = {r.source for r in result.builds if not r.built}
-    if failed:
-        stages.run("drop commits that break the build", _drop_commits,
-                   work.path, series_tip, failed, result, log)
-
-    result.after = stages.run("audit", leftovers.run_audit, work.path,
-                              kernel.name, kernel.version, True,
-                              cache / "spatch-results", jobs)
-    result.stages = stages.times
-    out_dir = reports / kernel.name
-    written = write_reports(result, kernel, out_dir)
-    for path in written:
-        log(f"wrote {path}")
-    return result
 
 
 def _sources_to_build(work: Path, changed: list[str]) -> list[str]:
@@ -356,6 +425,9 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
         out += ["", f"ULP scope: {ulp_before} → {ulp_after} sites "
                 f"({100 * (ulp_before - ulp_after) / ulp_before:.1f}% "
                 "converted)."]
+    if result.builds_reused:
+        out += ["", f"Build: nothing new since the last run built "
+                f"{result.head[:12]}; its results stand."]
     out += ["", "## Commits", ""]
     out += [f"- {sha[:12]} {subject}" for sha, subject in result.commits]
     out += [f"- dropped (does not build): {sha[:12]} {subject}"
@@ -384,5 +456,7 @@ def write_reports(result: ConvertResult, kernel: tree.KernelTree,
         "uncompiled": result.uncompiled, "stages": result.stages,
         "builds": [r.__dict__ for r in result.builds],
         "before": result.before.totals(), "after": result.after.totals(),
+        "head": result.head, "compiler": result.compiler,
+        "builds_reused": result.builds_reused,
     }, indent=1) + "\n")
     return written + [out_dir / "build.txt", out_dir / "convert.json"]

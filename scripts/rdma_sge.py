@@ -164,7 +164,9 @@ def cmd_convert(args) -> int:
     log(f"built {len(result.builds) - len(failed)}/{len(result.builds)} "
         f"objects; {len(noisy)} with new warnings; "
         f"{sum(len(v) for v in result.uncompiled.values())} changed lines "
-        "not compiled")
+        "not compiled"
+        + (" (the last run's build of the same commit)"
+           if result.builds_reused else ""))
     stages = ", ".join(f"{k} {v:.0f}s" for k, v in result.stages.items())
     log(f"stages: {stages}")
     return 1 if failed else 0

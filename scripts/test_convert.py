@@ -37,6 +37,38 @@ def test_dropping_a_commit_keeps_the_others(kernel_shaped, tmp_path):
         "refs/heads/work"
 
 
+def test_builds_are_reused_only_for_the_same_commit(tmp_path):
+    """A run that converted nothing takes the last run's build results
+    only when that run built the same HEAD on the same series tip, with
+    the same compiler and objects, and dropped nothing."""
+    work = tree.WorkTree(tmp_path, "work", tmp_path, False)
+    record = tmp_path / "convert.json"
+    builds = [{"source": "a.c", "subsystem": "A", "built": True,
+               "baseline_warnings": [], "new_warnings": [], "errors": [],
+               "uncompiled_lines": []}]
+    last = {"head": "h1", "series_tip": "t1", "compiler": "gcc 12",
+            "dropped": [], "builds": builds}
+
+    def reusable(nothing_to_do=True, sources=("a.c",), **change):
+        record.write_text(json.dumps(dict(last, **change)))
+        result = convert.ConvertResult(work=work, series_tip="t1",
+                                       nothing_to_do=nothing_to_do,
+                                       head="h1", compiler="gcc 12")
+        return convert._reusable_builds(record, result, list(sources))
+
+    assert reusable() == builds
+    assert reusable(nothing_to_do=False) is None
+    assert reusable(head="h0") is None
+    assert reusable(series_tip="t0") is None
+    assert reusable(compiler="gcc 13") is None
+    assert reusable(dropped=[["x", "y"]]) is None
+    assert reusable(sources=("a.c", "b.c")) is None
+    record.write_text("{not json")
+    assert convert._reusable_builds(record, convert.ConvertResult(
+        work=work, series_tip="t1", nothing_to_do=True, head="h1",
+        compiler="gcc 12"), ["a.c"]) is None
+
+
 def test_interrupted_run_leftovers_are_cleaned(kernel_shaped):
     git(kernel_shaped, "checkout", "-q", "-b", "work")
     git(kernel_shaped, "checkout", "-q", "--detach", "HEAD")
@@ -121,6 +153,8 @@ def test_make_convert_end_to_end(default_tree):
     second = run_convert()
     assert second.returncode == 0, second.stdout + second.stderr
     assert ", 0 new" in second.stdout
+    # It builds nothing: the first run built this very commit.
+    assert "(the last run's build of the same commit)" in second.stdout
 
     report = json.loads((convert.TOOLKIT / "reports" / default_tree.name /
                          "convert.json").read_text())
@@ -135,7 +169,7 @@ def test_make_convert_end_to_end(default_tree):
         body = git(work, "log", "-1", "--format=%B", sha)
         assert "Signed-off-by: " in body and "Coccinelle" in body
 
-    assert report["builds"]
+    assert report["builds"] and report["builds_reused"]
     for record in report["builds"]:
         assert record["built"], record
         assert record["new_warnings"] == [], record

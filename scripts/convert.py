@@ -6,6 +6,7 @@ then the conversion with W=1), check that every changed line was compiled,
 audit what is left, write the reports.
 """
 
+import contextlib
 import json
 import subprocess
 import time
@@ -223,16 +224,13 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
         stages.run("drop commits that break the build", _drop_commits,
                    work.path, series_tip, failed, result, log)
 
-    result.after = stages.run("audit", leftovers.run_audit, work.path,
-                              kernel.name, kernel.version, True,
-                              cache / "spatch-results", jobs)
+    result.after = stages.run("audit", _audit, work, kernel, cache, jobs)
     result.stages = stages.times
     out_dir = reports / kernel.name
     written = write_reports(result, kernel, out_dir)
     for path in written:
         log(f"wrote {path}")
     return result
-
 
 
 def _reusable_builds(record: Path, result: ConvertResult,
@@ -270,14 +268,25 @@ def _reuse_builds(records: list[dict], result: ConvertResult,
                          if r.uncompiled_lines}
 
     def do_audit_at_tip():
-        _git(work.path, "checkout", "-q", "--detach", series_tip)
-        try:
-            return leftovers.run_audit(
-                work.path, kernel.name, kernel.version, True,
-                cache / "spatch-results", jobs=jobs)
-        finally:
-            _git(work.path, "checkout", "-q", work.branch)
+        with _at_commit(work, series_tip):
+            return _audit(work, kernel, cache, jobs)
     result.before = stages.run("audit at the series' tip", do_audit_at_tip)
+
+
+@contextlib.contextmanager
+def _at_commit(work: tree.WorkTree, sha: str):
+    """The work tree at sha for the block, then on the work branch again."""
+    _git(work.path, "checkout", "-q", "--detach", sha)
+    try:
+        yield
+    finally:
+        _git(work.path, "checkout", "-q", work.branch)
+
+
+def _audit(work: tree.WorkTree, kernel: tree.KernelTree, cache: Path,
+           jobs: int | None) -> leftovers.Audit:
+    return leftovers.run_audit(work.path, kernel.name, kernel.version, True,
+                               cache / "spatch-results", jobs=jobs)
 
 
 def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
@@ -289,14 +298,9 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
     the check that every changed line reached the compiler."""
     def do_baseline():
         kbuild.configure()
-        _git(work.path, "checkout", "-q", "--detach", series_tip)
-        try:
-            result.before = leftovers.run_audit(
-                work.path, kernel.name, kernel.version, True,
-                cache / "spatch-results", jobs=jobs)
+        with _at_commit(work, series_tip):
+            result.before = _audit(work, kernel, cache, jobs)
             base = kbuild.build(sources, preprocess=False) if sources else {}
-        finally:
-            _git(work.path, "checkout", "-q", work.branch)
         log(f"  baseline: {len(base)} objects at the series' tip")
         return base
     baseline = stages.run("build baseline", do_baseline)
@@ -328,7 +332,6 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
     result.uncompiled = stages.run("changed lines compiled", do_compiled)
     for record in result.builds:
         record.uncompiled_lines = result.uncompiled.get(record.source, [])
-
 
 
 def _sources_to_build(work: Path, changed: list[str]) -> list[str]:

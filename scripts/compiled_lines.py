@@ -20,18 +20,33 @@ _DIRECTIVE = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b")
 
 def emitted_lines(i_text: str, source: str) -> set[int]:
     """Line numbers of `source` that came out of cpp with text."""
-    emitted = set()
-    current, line = None, 0
+    return emitted_per_source(i_text, [source])[source]
+
+
+def emitted_per_source(i_text: str, sources: list[str]
+                       ) -> dict[str, set[int]]:
+    """For each of sources, its line numbers that came out of cpp with
+    text, in one pass over the preprocessed file."""
+    emitted: dict[str, set[int]] = {source: set() for source in sources}
+    which: dict[str, list[set[int]]] = {}  # cpp's file name -> their sets
+
+    def sets_of(name: str) -> list[set[int]]:
+        if name not in which:
+            which[name] = [emitted[s] for s in sources
+                           if name == s or name.endswith("/" + s)]
+        return which[name]
+
+    current: list[set[int]] = []
+    line = 0
     for out in i_text.splitlines():
         marker = _MARKER.match(out)
         if marker:
             line = int(marker.group(1))
-            current = marker.group(2)
+            current = sets_of(marker.group(2))
             continue
-        if current is not None and (current == source or
-                                    current.endswith("/" + source)):
-            if out.strip():
-                emitted.add(line)
+        if current and out.strip():
+            for lines in current:
+                lines.add(line)
         line += 1
     return emitted
 
@@ -119,14 +134,16 @@ def check(srctree: Path, changed: dict[str, list[int]],
     built source to its .i; a header counts as compiled where any .i that
     includes it shows its group active."""
     result = {}
-    i_texts = {src: path.read_text(errors="replace")
-               for src, path in preprocessed.items() if path.exists()}
+    emitted: dict[str, set[int]] = {path: set() for path in changed}
+    for i_file in preprocessed.values():
+        if i_file.exists():
+            for path, lines in emitted_per_source(
+                    i_file.read_text(errors="replace"),
+                    list(changed)).items():
+                emitted[path] |= lines
     for path, lines in changed.items():
         text = (srctree / path).read_text(errors="replace")
-        emitted: set[int] = set()
-        for i_text in i_texts.values():
-            emitted |= emitted_lines(i_text, path)
-        missing = uncompiled(text, lines, emitted)
+        missing = uncompiled(text, lines, emitted[path])
         if missing:
             result[path] = missing
     return result

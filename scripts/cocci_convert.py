@@ -6,7 +6,8 @@ Entry points for the driver:
     rule_files(rules_dir: Path | None = None) -> list[Path]
     ulp_groups(tree: Path, files: list[Path]) -> list[list[Path]]
     run_rules(tree: Path, files: list[Path], jobs: int = 1,
-              rules: list[Path] | None = None, timeout: int = 300)
+              rules: list[Path] | None = None, timeout: int = 300,
+              progress=None, cache_dir: Path | None = None)
         -> RunResult
 
 run_rules() converts `files` (paths relative to `tree` or absolute inside
@@ -17,13 +18,21 @@ applied in NN order with spatch --in-place, long lines that spatch added are
 wrapped to 80 columns, and only then are the changed files copied back.  A
 group that spatch cannot parse or that times out is left unchanged and
 reported in RunResult.errors with spatch's message.
+
+With a cache_dir, the outcome of each group (and of each file's parse
+check) is kept under the hash of everything that decides it: the spatch
+version and options, the rules, this module's own post-processing, and the
+group's file names and contents.  A second run on the same sources (a
+re-run of make convert, a run after an interrupted one) reuses it instead
+of running spatch again.  Timeouts are not kept.
 """
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
 import dataclasses
-import os
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -31,6 +40,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import spatch
 import ulps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -317,6 +327,93 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
 _NB_RE = re.compile(r"nb good = (\d+),\s+nb bad = (\d+)")
 
 
+_TIMEOUT_RE = re.compile(r"time(d )?out", re.I)
+
+
+class ResultCache:
+    """JSON results under the hash of what decides them; no directory, no
+    cache."""
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory
+        self._base = ""
+        if directory is not None:
+            self._base = "\0".join([spatch.spatch_version(), *SPATCH_OPTS,
+                                    Path(__file__).read_text()])
+
+    def key(self, *parts: str) -> str | None:
+        if self.directory is None:
+            return None
+        digest = hashlib.sha256(self._base.encode())
+        for part in parts:
+            digest.update(b"\0" + part.encode(errors="surrogateescape"))
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        assert self.directory is not None
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str | None) -> dict | None:
+        if key is None or not self._path(key).exists():
+            return None
+        try:
+            return json.loads(self._path(key).read_text())
+        except ValueError:
+            return None
+
+    def put(self, key: str | None, value: dict) -> None:
+        if key is None:
+            return
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(value))
+        tmp.replace(path)
+
+
+def _rules_key(rules: list[Path], timeout: int) -> list[str]:
+    return [str(timeout), *(f"{r.name}\0{r.read_text()}" for r in rules)]
+
+
+def _group_key(cache: ResultCache, tree: Path, group: list[Path],
+               rules: list[Path], timeout: int) -> str | None:
+    files = [f"{rel.as_posix()}\0" +
+             (tree / rel).read_text(errors="surrogateescape")
+             for rel in group]
+    return cache.key("group", *_rules_key(rules, timeout), *files)
+
+
+def cached_convert_group(cache: ResultCache, tree: Path, group: list[Path],
+                         rules: list[Path], timeout: int = 300
+                         ) -> tuple[list[Path], dict, list]:
+    """convert_group(), or what it did on the same input before."""
+    key = _group_key(cache, tree, group, rules, timeout)
+    hit = cache.get(key)
+    if hit is not None:
+        for rel, text in hit["new"].items():
+            (tree / rel).write_text(text, errors="surrogateescape")
+        return [Path(rel) for rel in hit["new"]], hit["errors"], hit["log"]
+    changed, errors, log = convert_group(tree, group, rules, timeout)
+    if not any(_TIMEOUT_RE.search(e) for e in errors.values()):
+        cache.put(key, {"new": {rel.as_posix(): (tree / rel).read_text(
+            errors="surrogateescape") for rel in changed},
+            "errors": errors, "log": log})
+    return changed, errors, log
+
+
+def cached_parse_check(cache: ResultCache, path: Path,
+                       timeout: int = 120) -> tuple[bool, str]:
+    key = cache.key("parse-c", path.name,
+                    path.read_text(errors="surrogateescape"))
+    hit = cache.get(key)
+    if hit is not None:
+        return hit["dead"], hit["message"]
+    dead, message = parse_check(path, timeout)
+    if not _TIMEOUT_RE.search(message):
+        cache.put(key, {"dead": dead, "message": message})
+    return dead, message
+
+
 def parse_check(path: Path, timeout: int = 120) -> tuple[bool, str]:
     """(fully_unparsable, message) from spatch --parse-c."""
     try:
@@ -342,17 +439,19 @@ def parse_check(path: Path, timeout: int = 120) -> tuple[bool, str]:
 
 def run_rules(tree: Path, files: list[Path], jobs: int = 1,
               rules: list[Path] | None = None,
-              timeout: int = 300, progress=None) -> RunResult:
+              timeout: int = 300, progress=None,
+              cache_dir: Path | None = None) -> RunResult:
     """Run the rules in place, one spatch per ULP group; progress(done,
     total, group) is called as each group finishes."""
     tree = Path(tree).resolve()
     rules = rules if rules is not None else rule_files()
+    cache = ResultCache(cache_dir)
     res = RunResult()
     ok_files = []
     for f in files:
         rel = Path(f)
         rel = rel.relative_to(tree) if rel.is_absolute() else rel
-        dead, msg = parse_check(tree / rel)
+        dead, msg = cached_parse_check(cache, tree / rel)
         if dead:
             res.errors[str(rel)] = msg
         else:
@@ -362,8 +461,8 @@ def run_rules(tree: Path, files: list[Path], jobs: int = 1,
     groups = ulp_groups(tree, ok_files)
     with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as ex:
         for done, (group, (changed, errors, log)) in enumerate(zip(
-                groups, ex.map(lambda g: convert_group(tree, g, rules,
-                                                       timeout), groups)),
+                groups, ex.map(lambda g: cached_convert_group(
+                    cache, tree, g, rules, timeout), groups)),
                 1):
             res.changed.extend(changed)
             res.errors.update(errors)

@@ -121,3 +121,40 @@ def test_scope_files_adds_headers_of_the_ulps_only(default_tree):
     # headers of a directory shared with non-RDMA code stay out
     assert "fs/smb/client/cifsglob.h" not in files
     assert "drivers/nvme/host/nvme.h" not in files
+
+
+def test_a_second_run_on_the_same_input_comes_from_the_cache(tmp_path):
+    """The outcome of a group is kept under the hash of its input: the
+    same input again is taken from the cache (here: an entry changed by
+    hand shows that it is read), a changed input runs spatch again."""
+    case = cocci_golden.TESTS / "10-ib-sge-map" / "multi_unwind.c"
+    rules = cocci_golden.rules_for("10-ib-sge-map")
+    cache = tmp_path / "cache"
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "a.c").write_text(case.read_text())
+    r = cocci_convert.run_rules(first, [Path("a.c")], rules=rules,
+                                cache_dir=cache)
+    assert r.changed == [Path("a.c")] and not r.errors
+    converted = (first / "a.c").read_text()
+    assert converted == case.with_suffix(".res").read_text()
+
+    [entry] = [p for p in cache.rglob("*.json")
+               if '"new"' in p.read_text()]
+    marked = converted.replace("rdma_map_sge_single", "CACHED_map")
+    entry.write_text(entry.read_text().replace("rdma_map_sge_single",
+                                               "CACHED_map"))
+    again = tmp_path / "again"
+    again.mkdir()
+    (again / "a.c").write_text(case.read_text())
+    r = cocci_convert.run_rules(again, [Path("a.c")], rules=rules,
+                                cache_dir=cache)
+    assert r.changed == [Path("a.c")]
+    assert (again / "a.c").read_text() == marked
+
+    # one byte more in the input: not the cached group, spatch runs
+    (again / "a.c").write_text(case.read_text() + "\n")
+    r = cocci_convert.run_rules(again, [Path("a.c")], rules=rules,
+                                cache_dir=cache)
+    assert "CACHED_map" not in (again / "a.c").read_text()
+    assert "rdma_map_sge_single" in (again / "a.c").read_text()

@@ -4,6 +4,12 @@ One configured output directory (O=) per tree, kept in the cache; objects
 are built with a single `make -k` call per pass so Kbuild's start-up is paid
 once.  Each object is compiled afresh (its .o removed first) so that every
 warning is seen; the compiler's diagnostics are parsed per source file.
+
+Every kernel make of the toolkit (these objects, the runtime and KUnit
+kernels) runs with make_env(): when Debian's ccache is installed, gcc goes
+through it, with its cache in the toolkit's cache directory, so that the
+same source compiled the same way twice (a bisect build after make convert,
+a control kernel after the converted one, a second run) is compiled once.
 """
 
 import hashlib
@@ -17,6 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_CONFIG = "allmodconfig"
+# Debian's ccache: gcc, cc, ... in this directory are ccache.  Put first on
+# PATH, the compiler is still called "gcc" in every command line Kbuild
+# records and in CONFIG_CC_VERSION_TEXT, so turning ccache on or off does
+# not make Kbuild rebuild an O= directory.
+CCACHE_MASQUERADE = Path("/usr/lib/ccache")
 
 
 class BuildError(Exception):
@@ -107,14 +118,31 @@ def stop_process_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
             f.close()
 
 
+def make_env(ccache_dir: Path | None, environ=None) -> dict[str, str]:
+    """The environment of a kernel make: environ (default: this process's)
+    with gcc through ccache, its cache in ccache_dir, when ccache_dir is
+    given and Debian's ccache is installed."""
+    env = dict(os.environ if environ is None else environ)
+    if ccache_dir is None or not (CCACHE_MASQUERADE / "gcc").exists():
+        return env
+    path = [p for p in env.get("PATH", "").split(os.pathsep)
+            if p and Path(p) != CCACHE_MASQUERADE]
+    env["PATH"] = os.pathsep.join([str(CCACHE_MASQUERADE), *path])
+    env["CCACHE_DIR"] = str(ccache_dir)
+    return env
+
+
 class KernelBuild:
     def __init__(self, srctree: Path, out: Path, jobs: int | None = None,
-                 config: str = DEFAULT_CONFIG, log=print):
+                 config: str = DEFAULT_CONFIG, log=print,
+                 ccache_dir: Path | None = None, arch: str | None = None):
         self.srctree = srctree
         self.out = out
         self.jobs = jobs or os.cpu_count() or 1
         self.config = config
         self.log = log
+        self.env = make_env(ccache_dir)
+        self.arch = arch
 
     def make(self, *args: str, check: bool = False,
              timeout: int | None = None, on_line=None
@@ -122,6 +150,7 @@ class KernelBuild:
         """Run make in the O= directory; on_line sees each output line as
         it comes (stdout and stderr merged then)."""
         cmd = ["make", "-C", str(self.srctree), f"O={self.out}",
+               *([f"ARCH={self.arch}"] if self.arch else []),
                f"-j{self.jobs}", *args]
         try:
             # make and its compilers in a process group of their own, so
@@ -132,7 +161,8 @@ class KernelBuild:
                 cmd, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE if on_line is None
                 else subprocess.STDOUT,
-                text=True, errors="replace", start_new_session=True)
+                text=True, errors="replace", start_new_session=True,
+                env=self.env)
         except FileNotFoundError as exc:
             raise BuildError("make not found: install make and gcc") from exc
         try:
@@ -178,12 +208,16 @@ class KernelBuild:
         return True
 
     def build(self, sources: list[str], extra: tuple[str, ...] = ("W=1",),
-              preprocess: bool = False) -> dict[str, ObjectResult]:
-        """Compile each source's object afresh; optionally also its .i."""
+              preprocess: bool = False, afresh: bool = True
+              ) -> dict[str, ObjectResult]:
+        """Compile each source's object, afresh (every warning seen) or
+        only where Kbuild finds it out of date (whether it builds is all
+        that is asked); optionally also its .i."""
         targets = []
         for source in sources:
             obj = object_of(source)
-            (self.out / obj).unlink(missing_ok=True)
+            if afresh:
+                (self.out / obj).unlink(missing_ok=True)
             targets.append(obj)
             if preprocess:
                 (self.out / (source[:-2] + ".i")).unlink(missing_ok=True)
@@ -215,6 +249,14 @@ class KernelBuild:
 
     def preprocessed(self, source: str) -> Path:
         return self.out / (source[:-2] + ".i")
+
+
+def work_tree_build(work: Path, cache: Path, jobs: int | None = None,
+                    log=print) -> KernelBuild:
+    """The build of a work tree that make convert and make series share:
+    allmodconfig in cache/kbuild/<work tree name>, ccache in cache/ccache."""
+    return KernelBuild(work, cache / "kbuild" / work.name, jobs=jobs,
+                       log=log, ccache_dir=cache / "ccache")
 
 
 def new_diagnostics(baseline: list[Diagnostic],

@@ -158,6 +158,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
         log(f"  {len(files)} ULP files mention a wrapper or the lkey")
         run = cocci_convert.run_rules(
             work.path, [Path(f) for f in files], jobs=jobs or 2,
+            cache_dir=cache / "spatch-convert",
             progress=lambda done, total, ulp: log(
                 f"  spatch: {done}/{total} ULPs ({ulp})"))
         for name, text in run.errors.items():
@@ -204,9 +205,8 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     converted = _git(work.path, "diff", "--name-only", series_tip,
                      "HEAD").split()
     sources = _sources_to_build(work.path, converted)
-    kbuild = build.KernelBuild(work.path, cache / "kbuild" /
-                               work.path.name, jobs=jobs,
-                               log=lambda m: log("  " + m))
+    kbuild = build.work_tree_build(work.path, cache, jobs,
+                                   log=lambda m: log("  " + m))
 
     result.head = _git(work.path, "rev-parse", "HEAD").strip()
     result.compiler = build.compiler_version()

@@ -317,7 +317,9 @@ def check_bisect(work: Path, commits: list[Commit], kbuild, log
             _git(work, "checkout", "-q", "--detach", c.sha)
             present = [f for f in touched if (work / f).exists()]
             sources = convert._sources_to_build(work, present)
-            results = kbuild.build(sources) if sources else {}
+            # Kbuild rebuilds what the checkout changed; ccache has most of
+            # it from make convert's builds of the same sources
+            results = kbuild.build(sources, afresh=False) if sources else {}
             broken = sorted(s for s, r in results.items() if not r.built)
             log(f"  {c.sha[:12]} {c.subject}: {len(sources)} objects"
                 + (f", BROKEN: {', '.join(broken)}" if broken else ""))
@@ -413,8 +415,8 @@ def make_series(kernel: tree.KernelTree, cache: Path, reports: Path,
     if check_bisect_build:
         import build
         start = time.monotonic()
-        kbuild = build.KernelBuild(work, cache / "kbuild" / work.name,
-                                   jobs=jobs, log=lambda m: log("  " + m))
+        kbuild = build.work_tree_build(work, cache, jobs,
+                                       log=lambda m: log("  " + m))
         kbuild.configure()
         result.bisect = check_bisect(work, commits, kbuild, log)
         result.stages["bisect build"] = time.monotonic() - start

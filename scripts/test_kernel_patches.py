@@ -117,7 +117,8 @@ def test_every_patch_builds_alone_and_is_checkpatch_clean(default_tree):
         git(default_tree, "worktree", "add", "-q", "--detach",
             str(checkout), "base")
     kbuild = build.KernelBuild(checkout, CACHE / "series-check" / "kbuild",
-                               jobs=2, log=lambda m: None)
+                               jobs=2, log=lambda m: None,
+                               ccache_dir=CACHE / "ccache")
     env = dict(os.environ, PATH="/usr/bin:" + os.environ.get("PATH", ""))
     for patch in apply.series_patches(PATCHES):
         git(checkout, "am", "-q", str(patch))

@@ -1,10 +1,13 @@
 """Run the rdma_sge KUnit suite with the kernel's kunit.py under QEMU.
 
-The kernel tree must already have the series applied (see apply.py).  The
-kernel is built out of tree in BUILD_DIR, which is kept between runs so that
-a second run only rebuilds what changed.  kunit.py's output is streamed as
-it comes; afterwards the full kernel log (BUILD_DIR/test.log) is searched
-for warnings, oopses and dma-debug errors that the suite does not expect.
+The kernel tree must already have the series applied (see apply.py) and
+the kernel must be built in BUILD_DIR with the suite in it: make kunit
+builds the debug guest kernel of make runtime-test (guest_kernel.py), which
+has the suite built in and off, so one kernel build serves both; `kunit.py
+exec` boots it with kunit.enable=1 and parses the results.  kunit.py's
+output is streamed as it comes; afterwards the full kernel log
+(BUILD_DIR/test.log) is searched for warnings, oopses and dma-debug errors
+that the suite does not expect.
 
 Usage: python3 scripts/kunit_run.py --tree KERNEL_WORKTREE --build-dir DIR
 """
@@ -18,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-KUNITCONFIG = (Path(__file__).resolve().parent.parent / "kernel-patches" /
-               "kunit" / "rdma_sge.kunitconfig")
+from guest_kernel import KUNITCONFIG
+
 SUITE = "rdma_sge"
 ARCH = "x86_64"
 # kunit.py needs Debian's python (the one that has its dependencies' stdlib);
@@ -54,14 +57,15 @@ class KunitResult:
 
 
 def kunit_command(tree: Path, build_dir: Path,
-                  kunitconfig: Path = KUNITCONFIG, jobs: int = 2,
+                  kunitconfig: Path = KUNITCONFIG,
                   timeout: int = TEST_TIMEOUT,
                   qemu_config: Path | None = None,
                   suite: str | None = SUITE) -> list[str]:
-    """The kunit.py command line for the suite."""
-    cmd = [PYTHON, str(Path(tree) / "tools/testing/kunit/kunit.py"), "run",
+    """The kunit.py command line that boots the kernel built in build_dir
+    and runs the suite."""
+    cmd = [PYTHON, str(Path(tree) / "tools/testing/kunit/kunit.py"), "exec",
            f"--arch={ARCH}", f"--kunitconfig={Path(kunitconfig).resolve()}",
-           f"--build_dir={Path(build_dir).resolve()}", f"--jobs={jobs}",
+           f"--build_dir={Path(build_dir).resolve()}",
            f"--timeout={timeout}"]
     if qemu_config is not None:
         cmd.append(f"--qemu_config={Path(qemu_config).resolve()}")
@@ -98,10 +102,11 @@ def scan_log(text: str, suite_ran: bool = False) -> list[str]:
 
 
 def run_kunit(tree: Path, build_dir: Path, kunitconfig: Path = KUNITCONFIG,
-              jobs: int = 2, timeout: int = TEST_TIMEOUT,
+              timeout: int = TEST_TIMEOUT,
               qemu_config: Path | None = None,
               out: TextIO = sys.stdout) -> KunitResult:
-    """Build and run the suite, streaming kunit.py's output to out."""
+    """Run the suite on the kernel built in build_dir, streaming kunit.py's
+    output to out."""
     tree = Path(tree).resolve()
     build_dir = Path(build_dir).resolve()
     if not (tree / "tools/testing/kunit/kunit.py").is_file():
@@ -111,8 +116,7 @@ def run_kunit(tree: Path, build_dir: Path, kunitconfig: Path = KUNITCONFIG,
     if log.exists():
         log.unlink()
 
-    cmd = kunit_command(tree, build_dir, kunitconfig, jobs, timeout,
-                        qemu_config)
+    cmd = kunit_command(tree, build_dir, kunitconfig, timeout, qemu_config)
     print("$ " + " ".join(cmd), file=out, flush=True)
     start = time.monotonic()
     summary = ""
@@ -144,15 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tree", type=Path, required=True,
                         help="kernel tree with the series applied")
     parser.add_argument("--build-dir", type=Path, required=True,
-                        help="kernel build directory, kept between runs")
+                        help="where the kernel with the suite is built")
     parser.add_argument("--kunitconfig", type=Path, default=KUNITCONFIG)
-    parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=TEST_TIMEOUT)
     parser.add_argument("--qemu-config", type=Path, default=None)
     args = parser.parse_args(argv)
     try:
         result = run_kunit(args.tree, args.build_dir, args.kunitconfig,
-                           args.jobs, args.timeout, args.qemu_config)
+                           args.timeout, args.qemu_config)
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -115,10 +115,20 @@ def cmd_apply(args) -> int:
 
 
 def cmd_kunit(args) -> int:
+    import guest_kernel
     import kunit_run
     kernel, work = _applied_work_tree(args)
-    result = kunit_run.run_kunit(work.path, args.cache / "kunit" /
-                                 work.path.name, jobs=args.jobs or 2)
+    variant = guest_kernel.KUNIT_VARIANT
+    out = guest_kernel.build_dir(args.cache, work.path.name, variant)
+    log(f"[build {variant} guest kernel, with the KUnit suite] in {out}")
+    try:
+        guest_kernel.build_kernel(work.path, out,
+                                  guest_kernel.fragments(variant),
+                                  jobs=args.jobs or 2, log=log,
+                                  ccache_dir=args.cache / "ccache")
+    except guest_kernel.KernelError as exc:
+        raise tree.TreeError(str(exc)) from exc
+    result = kunit_run.run_kunit(work.path, out)
     if result.summary:
         log(result.summary)
         out = args.reports / kernel.name
@@ -234,8 +244,11 @@ def parser() -> argparse.ArgumentParser:
     runtime = sub.add_parser("runtime-test", help="boot the converted kernel "
                              "in QEMU, NVMe-oF over rxe and siw")
     runtime.add_argument("--variants", nargs="+",
-                         default=["converted", "base", "debug"],
-                         choices=["converted", "base", "debug"])
+                         default=["converted", "debug"],
+                         choices=["converted", "debug", "base"],
+                         help="guest kernels to boot (base: the control on "
+                         "the unconverted base, which otherwise runs only "
+                         "when a kernel fails)")
     runtime.set_defaults(func=cmd_runtime_test)
 
     bench = sub.add_parser("bench", help="time each stage")

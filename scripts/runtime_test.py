@@ -1,18 +1,22 @@
 """make runtime-test: boot the converted kernel and move data over NVMe-oF.
 
-A small x86_64 kernel (tinyconfig + runtime/runtime.config, everything
-built in) is built from the work branch of make convert and from the
-tree's base (the control), plus a debug variant of the converted one
-(runtime/debug.config: KASAN, lockdep, list/sg debugging, DMA-API debug,
-booted with panic_on_warn=1).  Each boots under QEMU x86_64 (TCG) once per
-software RDMA device, rxe and siw, with an initramfs made here from
-Debian's busybox-static and iproute2 (ip, rdma and their libraries), whose
-/init (runtime/init.sh) sets up an NVMe-oF target over RDMA on a RAM disk,
-connects to it, writes, reads back and compares, and scans dmesg.
+The guest kernels (guest_kernel.py: the converted one and its debug
+variant with KASAN, lockdep, list/sg and DMA-API debugging, booted with
+panic_on_warn=1) are built from the work branch of make convert.  Each
+boots under QEMU x86_64 (TCG) once per software RDMA device, rxe and siw,
+with an initramfs made here from Debian's busybox-static and iproute2 (ip,
+rdma and their libraries), whose /init (runtime/init.sh) sets up an
+NVMe-oF target over RDMA on a RAM disk, connects to it, writes, reads back
+and compares, and scans dmesg.
+
+A kernel that fails is the cue for the control: the same variant built
+from the tree's base (without the core series and the conversion) runs the
+same test, which tells a conversion bug (the base passes) from a broken
+environment (the base fails too).  Asked for as a variant ("base"), the
+control of the converted kernel runs whatever happens.
 """
 
 import gzip
-import json
 import os
 import re
 import shutil
@@ -21,11 +25,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import guest_kernel
 import tree
 
 HERE = Path(__file__).resolve().parent / "runtime"
-CONFIG_FRAGMENT = HERE / "runtime.config"
-DEBUG_FRAGMENT = HERE / "debug.config"
 GUEST_INIT = HERE / "init.sh"
 DEVICES = ("rxe", "siw")
 BINARIES = ("/bin/busybox", "/usr/sbin/ip", "/usr/bin/rdma")
@@ -39,7 +42,7 @@ class RuntimeError_(Exception):
 
 @dataclass
 class Run:
-    kernel: str  # converted, base, debug
+    kernel: str  # converted, debug; base, base-debug: their controls
     device: str
     passed: bool
     detail: str
@@ -51,92 +54,12 @@ class Run:
 class RuntimeResult:
     runs: list[Run] = field(default_factory=list)
     builds: dict[str, float] = field(default_factory=dict)
+    # the variants whose control ran on the base
+    controls: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
         return bool(self.runs) and all(r.passed for r in self.runs)
-
-
-# ------------------------------------------------------------ config
-
-def fragment_options(path: Path) -> dict[str, str]:
-    """CONFIG_X -> value ("y", "n", a number) of a config fragment."""
-    out = {}
-    for line in path.read_text().splitlines():
-        m = re.match(r"^(CONFIG_\w+)=(.*)$", line.strip())
-        if m:
-            out[m[1]] = m[2]
-        m = re.match(r"^# (CONFIG_\w+) is not set$", line.strip())
-        if m:
-            out[m[1]] = "n"
-    return out
-
-
-def missing_options(config_text: str, wanted: dict[str, str]) -> list[str]:
-    """Fragment options the final .config does not have as asked (a
-    dependency left unmet: Kconfig drops such options silently)."""
-    have = {}
-    for line in config_text.splitlines():
-        m = re.match(r"^(CONFIG_\w+)=(.*)$", line)
-        if m:
-            have[m[1]] = m[2]
-    missing = []
-    for option, value in wanted.items():
-        got = have.get(option, "n")
-        if value != got:
-            missing.append(f"{option}={value} (got {got})")
-    return missing
-
-
-def make(srctree: Path, out: Path, *args: str, jobs: int = 2
-         ) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "-C", str(srctree), f"O={out}",
-                           "ARCH=x86_64", f"-j{jobs}", *args],
-                          capture_output=True, text=True, errors="replace")
-
-
-def build_kernel(srctree: Path, out: Path, fragments: list[Path],
-                 jobs: int = 2, log=print) -> Path:
-    """tinyconfig + fragments, then bzImage; kept in out between runs."""
-    out.mkdir(parents=True, exist_ok=True)
-    wanted: dict[str, str] = {}
-    for fragment in fragments:
-        wanted.update(fragment_options(fragment))
-    stamp = out / ".rdma-sge-config"
-    key = json.dumps(wanted, sort_keys=True)
-    if not stamp.exists() or stamp.read_text() != key:
-        for step in (["tinyconfig"],):
-            done = make(srctree, out, *step, jobs=jobs)
-            if done.returncode != 0:
-                raise RuntimeError_(f"make tinyconfig failed: "
-                                    f"{_tail(done)}")
-        merged = subprocess.run(
-            [str(srctree / "scripts/kconfig/merge_config.sh"), "-m", "-O",
-             str(out), str(out / ".config"), *map(str, fragments)],
-            cwd=srctree, capture_output=True, text=True)
-        if merged.returncode != 0:
-            raise RuntimeError_(f"merge_config.sh failed: {_tail(merged)}")
-        done = make(srctree, out, "olddefconfig", jobs=jobs)
-        if done.returncode != 0:
-            raise RuntimeError_(f"make olddefconfig failed: {_tail(done)}")
-        missing = missing_options((out / ".config").read_text(), wanted)
-        if missing:
-            raise RuntimeError_("the runtime config did not take: "
-                                + ", ".join(missing[:8]))
-        stamp.write_text(key)
-    start = time.monotonic()
-    done = make(srctree, out, "bzImage", jobs=jobs)
-    if done.returncode != 0:
-        raise RuntimeError_(f"kernel build in {out} failed: {_tail(done)}")
-    log(f"  built {out / 'arch/x86/boot/bzImage'} in "
-        f"{time.monotonic() - start:.0f}s")
-    return out / "arch/x86/boot/bzImage"
-
-
-def _tail(done: subprocess.CompletedProcess) -> str:
-    lines = (done.stderr or done.stdout).strip().splitlines()
-    errors = [line for line in lines if "error" in line.lower()]
-    return (errors or lines or ["(no output)"])[-1][:300]
 
 
 # --------------------------------------------------------- initramfs
@@ -267,7 +190,7 @@ def base_checkout(kernel: tree.KernelTree, cache: Path, work: Path,
 
 
 def run(kernel: tree.KernelTree, cache: Path, reports: Path,
-        variants=("converted", "base", "debug"), jobs: int = 2,
+        variants=guest_kernel.VARIANTS, jobs: int = 2,
         log=print) -> RuntimeResult:
     import convert
     try:
@@ -275,31 +198,50 @@ def run(kernel: tree.KernelTree, cache: Path, reports: Path,
     except convert.ConvertError as exc:
         raise RuntimeError_(str(exc)) from exc
     work, base = last.work, last.base
-    out = cache / "runtime"
-    initramfs = make_initramfs(out / "initramfs.cpio.gz")
+    initramfs = make_initramfs(cache / "runtime" / "initramfs.cpio.gz")
     log(f"[initramfs] {initramfs} ({initramfs.stat().st_size // 1024} KiB)")
     result = RuntimeResult()
-    for variant in variants:
-        srctree = work if variant != "base" else \
-            base_checkout(kernel, cache, work, base)
-        fragments = [CONFIG_FRAGMENT] + ([DEBUG_FRAGMENT]
-                                         if variant == "debug" else [])
-        log(f"[build {variant} kernel] from {srctree}")
+
+    def build_and_boot(name: str, srctree: Path, variant: str,
+                       kunit: bool) -> list[Run]:
+        log(f"[build {name} kernel] from {srctree}")
         start = time.monotonic()
-        image = build_kernel(srctree, out / f"{work.name}-{variant}",
-                             fragments, jobs=jobs, log=log)
-        result.builds[variant] = time.monotonic() - start
+        try:
+            image = guest_kernel.build_kernel(
+                srctree, guest_kernel.build_dir(cache, work.name, name),
+                guest_kernel.fragments(variant, kunit=kunit), jobs=jobs,
+                log=log, ccache_dir=cache / "ccache")
+        except guest_kernel.KernelError as exc:
+            raise RuntimeError_(str(exc)) from exc
+        result.builds[name] = time.monotonic() - start
+        runs = []
         for device in DEVICES:
-            log(f"[boot {variant} kernel, {device}]")
+            log(f"[boot {name} kernel, {device}]")
             log_path = reports / kernel.name / "runtime" / \
-                f"{variant}-{device}.log"
+                f"{name}-{device}.log"
             passed, detail, seconds = boot(image, initramfs, device,
                                            variant == "debug", log_path)
-            result.runs.append(Run(variant, device, passed, detail, seconds,
-                                   log_path))
-            log(f"  {variant} {device}: {'PASS' if passed else 'FAIL'}"
+            runs.append(Run(name, device, passed, detail, seconds,
+                            log_path))
+            log(f"  {name} {device}: {'PASS' if passed else 'FAIL'}"
                 f"{' ' + detail if detail else ''} ({seconds:.0f}s, "
                 f"log {log_path})")
+        result.runs += runs
+        return runs
+
+    controls = ["converted"] if "base" in variants else []
+    for variant in (v for v in variants if v != "base"):
+        runs = build_and_boot(variant, work, variant, kunit=True)
+        if not all(r.passed for r in runs) and variant not in controls:
+            log(f"  the {variant} kernel failed: the control, the same test "
+                f"on the unconverted base, tells a conversion bug from a "
+                f"broken environment")
+            controls.append(variant)
+    for variant in controls:
+        source = base_checkout(kernel, cache, work, base)
+        result.controls.append(variant)
+        build_and_boot("base" if variant == "converted" else
+                       f"base-{variant}", source, variant, kunit=False)
     (reports / kernel.name / "runtime.txt").write_text(runtime_txt(result))
     return result
 
@@ -313,6 +255,9 @@ def runtime_txt(result: RuntimeResult) -> str:
                      f"({r.seconds:.0f}s)")
     for variant, seconds in result.builds.items():
         lines.append(f"build {variant}: {seconds:.0f}s")
+    if not result.controls:
+        lines.append("control on the unconverted base: not run (it runs "
+                     "when a converted kernel fails)")
     lines.append("covered: nvme-rdma (host) and nvmet-rdma (target) over "
                  "rxe and siw; not covered: iSER/isert, SRP/srpt, RTRS, "
                  "IPoIB, NFS/RDMA, RDS, SMC, SMB Direct, 9p")

@@ -2,6 +2,7 @@
 (marked kernel and kunit: it builds a kernel, minutes the first time)."""
 
 import io
+import json
 import re
 import subprocess
 import textwrap
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import guest_kernel
 import kunit_run
-from conftest import CACHE, TOOLKIT
+from conftest import CACHE, CLI, REPORTS
 
 PASS_OUTPUT = """\
 [12:00:00] Configuring KUnit Kernel ...
@@ -59,16 +61,16 @@ def test_command_line(tmp_path):
     cmd = kunit_run.kunit_command(tmp_path / "linux", tmp_path / "build")
     assert cmd[0] == kunit_run.PYTHON
     assert cmd[1] == str(tmp_path / "linux/tools/testing/kunit/kunit.py")
-    assert cmd[2] == "run"
+    # the kernel is built already (the debug guest kernel): boot it
+    assert cmd[2] == "exec"
     assert "--arch=x86_64" in cmd
     assert f"--build_dir={tmp_path / 'build'}" in cmd
     assert f"--kunitconfig={kunit_run.KUNITCONFIG}" in cmd
-    assert "--jobs=2" in cmd
     assert cmd[-1] == "rdma_sge"
     assert not any(a.startswith("--qemu_config") for a in cmd)
-    cmd = kunit_run.kunit_command(tmp_path, tmp_path, jobs=1,
+    cmd = kunit_run.kunit_command(tmp_path, tmp_path,
                                   qemu_config=tmp_path / "q.py")
-    assert "--jobs=1" in cmd and f"--qemu_config={tmp_path / 'q.py'}" in cmd
+    assert f"--qemu_config={tmp_path / 'q.py'}" in cmd
 
 
 def test_kunitconfig_enables_suite_and_dma_debug():
@@ -122,7 +124,7 @@ def test_run_passes_and_streams(tmp_path):
     assert "kunit: PASS" in out.getvalue()
     assert result.log == (tmp_path / "build/test.log").resolve()
     args = (tmp_path / "build/args").read_text().splitlines()
-    assert args[0] == "run" and args[-1] == "rdma_sge"
+    assert args[0] == "exec" and args[-1] == "rdma_sge"
 
 
 def test_run_fails_on_failed_test(tmp_path):
@@ -157,19 +159,26 @@ def test_main_missing_kunit_py(tmp_path, capsys):
 
 @pytest.mark.kernel
 @pytest.mark.kunit
-def test_make_kunit_on_the_default_tree(default_tree):
-    """The real thing: the series on the work branch of the default tree,
-    kunit.py builds a kernel (minutes, cached in build/kunit/) and runs
-    the suite under QEMU x86_64."""
-    result = subprocess.run(
-        ["/usr/bin/python3", str(TOOLKIT / "scripts/rdma_sge.py"),
-         "--cache", str(CACHE), "kunit"], capture_output=True, text=True,
-        timeout=3600)
+def test_make_kunit_on_the_default_tree(converted, default_tree):
+    """The real thing: make kunit on the work branch of the default tree
+    (after make convert, so that the debug guest kernel it builds, minutes
+    the first time, is the one make runtime-test boots), kunit.py exec
+    under QEMU x86_64."""
+    result = subprocess.run([*CLI, "kunit"], capture_output=True, text=True,
+                            timeout=3600)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-3000:]
+    assert "kunit.py exec --arch=x86_64" in out, out[:2000]
     summary = re.search(r"Testing complete\. Ran (\d+) tests: passed: (\d+)"
                         r"(.*)", out)
     assert summary, out[-3000:]
     ran, passed = int(summary[1]), int(summary[2])
     assert ran == passed >= 13, summary[0]
     assert "failed" not in summary[3] and "crashed" not in summary[3]
+    # the suite ran on the debug guest kernel, with KASAN and lockdep
+    work = json.loads((REPORTS / default_tree.name /
+                       "convert.json").read_text())["worktree"]
+    log = guest_kernel.build_dir(CACHE, Path(work).name, "debug") / "test.log"
+    text = log.read_text(errors="replace")
+    assert "KernelAddressSanitizer initialized" in text
+    assert "Lock dependency validator" in text

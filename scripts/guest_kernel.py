@@ -1,0 +1,130 @@
+"""The x86_64 guest kernels that make runtime-test and make kunit boot.
+
+Each variant is tinyconfig plus config fragments, everything built in, in
+a build directory of its own under the cache that is kept between runs
+(Kbuild rebuilds what changed; ccache keeps what another directory or an
+earlier run compiled the same way):
+
+- converted: runtime/runtime.config (RDMA core, rxe, siw, NVMe-oF host
+  and target over RDMA, brd, configfs, a serial console);
+- debug: the same plus runtime/debug.config (KASAN, lockdep, list/sg and
+  DMA-API debugging) and the core series' KUnit suite, built in but off
+  (runtime/kunit.config): make kunit boots this kernel with kunit.py, the
+  runtime test boots it without, so one build serves both.
+
+The base control kernel of make runtime-test is a variant's fragments
+without the KUnit ones (the base tree has no suite), built from the base.
+"""
+
+import json
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import build
+
+HERE = Path(__file__).resolve().parent
+RUNTIME_FRAGMENT = HERE / "runtime" / "runtime.config"
+DEBUG_FRAGMENT = HERE / "runtime" / "debug.config"
+KUNIT_BOOT_FRAGMENT = HERE / "runtime" / "kunit.config"
+# The series' own kunitconfig: what its suite needs (it is posted with it).
+KUNITCONFIG = HERE.parent / "kernel-patches" / "kunit" / "rdma_sge.kunitconfig"
+VARIANTS = ("converted", "debug")
+KUNIT_VARIANT = "debug"
+
+
+class KernelError(Exception):
+    """The guest kernel cannot be configured or built; one line of text."""
+
+
+def fragments(variant: str, kunit: bool = True) -> list[Path]:
+    """The config fragments of a variant; kunit=False leaves the suite out
+    (for a tree without the core series)."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown guest kernel variant {variant!r}")
+    out = [RUNTIME_FRAGMENT]
+    if variant == "debug":
+        out.append(DEBUG_FRAGMENT)
+        if kunit:
+            out += [KUNITCONFIG, KUNIT_BOOT_FRAGMENT]
+    return out
+
+
+def build_dir(cache: Path, work_name: str, variant: str) -> Path:
+    """Where a variant of the kernel of work tree work_name is built."""
+    return cache / "runtime" / f"{work_name}-{variant}"
+
+
+def fragment_options(path: Path) -> dict[str, str]:
+    """CONFIG_X -> value ("y", "n", a number) of a config fragment."""
+    out = {}
+    for line in path.read_text().splitlines():
+        m = re.match(r"^(CONFIG_\w+)=(.*)$", line.strip())
+        if m:
+            out[m[1]] = m[2]
+        m = re.match(r"^# (CONFIG_\w+) is not set$", line.strip())
+        if m:
+            out[m[1]] = "n"
+    return out
+
+
+def missing_options(config_text: str, wanted: dict[str, str]) -> list[str]:
+    """Fragment options the final .config does not have as asked (a
+    dependency left unmet: Kconfig drops such options silently)."""
+    have = {}
+    for line in config_text.splitlines():
+        m = re.match(r"^(CONFIG_\w+)=(.*)$", line)
+        if m:
+            have[m[1]] = m[2]
+    missing = []
+    for option, value in wanted.items():
+        got = have.get(option, "n")
+        if value != got:
+            missing.append(f"{option}={value} (got {got})")
+    return missing
+
+
+def build_kernel(srctree: Path, out: Path, config: list[Path],
+                 jobs: int = 2, log=print,
+                 ccache_dir: Path | None = None) -> Path:
+    """tinyconfig + the config fragments, then bzImage, in out."""
+    out.mkdir(parents=True, exist_ok=True)
+    kbuild = build.KernelBuild(srctree, out, jobs=jobs, log=log,
+                               ccache_dir=ccache_dir, arch="x86_64")
+    wanted: dict[str, str] = {}
+    for fragment in config:
+        wanted.update(fragment_options(fragment))
+    stamp = out / ".rdma-sge-config"
+    key = json.dumps(wanted, sort_keys=True)
+    if not stamp.exists() or stamp.read_text() != key:
+        done = kbuild.make("tinyconfig")
+        if done.returncode != 0:
+            raise KernelError(f"make tinyconfig failed: {_tail(done)}")
+        merged = subprocess.run(
+            [str(srctree / "scripts/kconfig/merge_config.sh"), "-m", "-O",
+             str(out), str(out / ".config"), *map(str, config)],
+            cwd=srctree, capture_output=True, text=True)
+        if merged.returncode != 0:
+            raise KernelError(f"merge_config.sh failed: {_tail(merged)}")
+        done = kbuild.make("olddefconfig")
+        if done.returncode != 0:
+            raise KernelError(f"make olddefconfig failed: {_tail(done)}")
+        missing = missing_options((out / ".config").read_text(), wanted)
+        if missing:
+            raise KernelError("the guest kernel config did not take: "
+                              + ", ".join(missing[:8]))
+        stamp.write_text(key)
+    start = time.monotonic()
+    done = kbuild.make("bzImage")
+    if done.returncode != 0:
+        raise KernelError(f"kernel build in {out} failed: {_tail(done)}")
+    log(f"  built {out / 'arch/x86/boot/bzImage'} in "
+        f"{time.monotonic() - start:.0f}s")
+    return out / "arch/x86/boot/bzImage"
+
+
+def _tail(done: subprocess.CompletedProcess) -> str:
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    errors = [line for line in lines if "error" in line.lower()]
+    return (errors or lines or ["(no output)"])[-1][:300]

@@ -66,16 +66,21 @@ bench:
 	@$(DRIVER) bench $(if $(NAIVE),--naive) $(if $(CONVERT),--convert)
 
 # The full suite: unit tests, the semantic patches' golden tests, and the
-# integration tests on the real default tree (audit, make convert, the
-# core series, and its KUnit suite under QEMU).
+# integration tests on the real default tree (audit, make convert, make
+# series, the core series, its KUnit suite and the runtime test under
+# QEMU), in their own cache build/test/ and reports (never build/ and
+# reports/ of make convert).  Two pytest workers: the kernel tests run in
+# order in one of them (they share one make convert and one guest
+# kernel), the rest beside them.
+PYTEST = $(PYTHON) -m pytest -q -n 2 --dist loadgroup --durations=25
 test:
 	@$(DEPS) audit test kernel build kunit runtime
-	@$(PYTHON) -m pytest -q scripts
+	@$(PYTEST) scripts
 
 # The inner loop: everything but the tests on the real kernel tree.
 test-fast:
-	@$(DEPS) audit test
-	@$(PYTHON) -m pytest -q -m "not kernel" scripts
+	@$(DEPS) audit test guest build
+	@$(PYTEST) -m "not kernel" scripts
 
 clean:
-	rm -rf $(CACHE)/spatch-results
+	rm -rf $(CACHE)/spatch-results $(CACHE)/spatch-convert

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Install what the toolkit needs and is missing, from Debian's packages.
 # Usage: scripts/install-deps.sh GROUP...   (groups: audit test kernel build
-# kunit runtime)
+# kunit guest runtime)
 # Quiet when everything is there; one line per package group it installs.
 set -euo pipefail
 
@@ -28,6 +28,8 @@ for group in "$@"; do
 		need "/usr/bin/python3 -c 'import git'" python3-git
 		# test_runtime_test.py lists the initramfs with cpio(1)
 		need "command -v cpio" cpio
+		# golden tests run in parallel
+		need "/usr/bin/python3 -c 'import xdist'" python3-pytest-xdist
 		;;
 	kernel)
 		need "test -f /usr/src/linux-source-6.12.tar.xz" linux-source-6.12
@@ -41,12 +43,17 @@ for group in "$@"; do
 		need "test -f /usr/include/libelf.h" libelf-dev
 		need "test -f /usr/include/openssl/ssl.h" libssl-dev
 		need "command -v perl" perl
+		# the same source compiled the same way twice is compiled once
+		need "test -x /usr/lib/ccache/gcc" ccache
 		;;
 	kunit)
 		need "command -v qemu-system-x86_64" qemu-system-x86
 		;;
 	runtime)
 		need "command -v qemu-system-x86_64" qemu-system-x86
+		;&  # and the guest's userland
+	guest)
+		# what the runtime test's initramfs is made of
 		need "test -x /bin/busybox && ! ldd /bin/busybox" busybox-static
 		need "test -x /usr/bin/rdma" iproute2
 		need "command -v ldd" libc-bin

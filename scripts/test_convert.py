@@ -1,22 +1,14 @@
 """make convert: unit tests of its git handling, and the real thing on the
 default tree (marked kernel: it builds objects, a few minutes)."""
 
-import hashlib
 import json
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import convert
 import tree
-from conftest import CACHE, git
-
-SCRIPT = Path(__file__).resolve().parent / "rdma_sge.py"
-
+from conftest import REPORTS, changed_state, git, user_state
 
 def test_dropping_a_commit_keeps_the_others(kernel_shaped, tmp_path):
     base = git(kernel_shaped, "rev-parse", "HEAD").strip()
@@ -84,79 +76,23 @@ def test_interrupted_run_leftovers_are_cleaned(kernel_shaped):
     assert any("checked work out again" in m for m in messages)
 
 
-def run_convert(*extra) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), "--cache", str(CACHE),
-                           *extra, "convert"], capture_output=True,
-                          text=True)
-
-
-def default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def builds_running() -> list[str]:
-    """Live processes that build in the toolkit's cache: make in an O=
-    directory there, or anything (sub-makes, compilers) working in one."""
-    kbuild = str(CACHE / "kbuild")
-    found = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            args = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            cwd = os.readlink(proc / "cwd")
-        except OSError:
-            continue
-        text = args.decode(errors="replace")
-        if state != "Z" and (f"O={kbuild}" in text or
-                             cwd.startswith(kbuild + "/")):
-            found.append(f"{proc.name}: {text}")
-    return found
-
-
-def fingerprint(root: Path, files: list[str]) -> tuple:
-    status = git(root, "status", "--porcelain")
-    head = git(root, "rev-parse", "HEAD")
-    sums = {f: hashlib.sha256((root / f).read_bytes()).hexdigest()
-            for f in files}
-    return status, head, sums
-
-
 @pytest.mark.kernel
-def test_make_convert_end_to_end(default_tree):
-    kernel = tree.open_tree(None, CACHE, log=lambda m: None)
-    tree.remove_work_tree(kernel, CACHE, log=lambda m: None)
-    watched = ["net/9p/trans_rdma.c", "drivers/nvme/target/rdma.c",
-               "include/rdma/ib_verbs.h"]
-    before = fingerprint(default_tree, watched)
-
-    # An interrupted first run (Ctrl-C while it commits or builds)...
-    # (SIGINT as a terminal delivers it: a suite started in the background
-    # by a non-interactive shell inherits SIGINT ignored, and the driver
-    # would never see the interrupt)
-    proc = subprocess.Popen([sys.executable, str(SCRIPT), "--cache",
-                             str(CACHE), "convert"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True,
-                            preexec_fn=default_sigint)
-    for line in proc.stdout:
-        if line.startswith("[build baseline]"):
-            proc.send_signal(signal.SIGINT)
-            break
-    proc.communicate(timeout=300)
-    assert proc.returncode != 0
-    # ...stops the make it started, and every compiler of it.
-    assert builds_running() == []
-
+def test_make_convert_end_to_end(converted, default_tree):
+    # An interrupted first run (Ctrl-C while it commits or builds) stops
+    # the make it started, and every compiler of it...
+    assert converted.interrupted.returncode != 0
+    assert "[build baseline]" in converted.interrupted.stdout
+    assert converted.running_after_interrupt == []
     # ...then a run that finishes,
-    first = run_convert()
+    first, second = converted.first, converted.second
     assert first.returncode == 0, first.stdout + first.stderr
     # and a second one that has nothing left to do.
-    second = run_convert()
     assert second.returncode == 0, second.stdout + second.stderr
     assert ", 0 new" in second.stdout
     # It builds nothing: the first run built this very commit.
     assert "(the last run's build of the same commit)" in second.stdout
 
-    report = json.loads((convert.TOOLKIT / "reports" / default_tree.name /
+    report = json.loads((REPORTS / default_tree.name /
                          "convert.json").read_text())
     work = Path(report["worktree"])
     subjects = [s for _, s in report["commits"]]
@@ -176,13 +112,22 @@ def test_make_convert_end_to_end(default_tree):
         assert record["uncompiled_lines"] == [], record
     assert report["uncompiled"] == {}
 
-    leftovers = json.loads((convert.TOOLKIT / "reports" / default_tree.name
-                            / "leftovers.json").read_text())
+    leftovers = json.loads((REPORTS / default_tree.name /
+                            "leftovers.json").read_text())
     assert leftovers["totals"] == report["after"]
     assert report["after"]["calls"] < report["before"]["calls"]
-    build_txt = (convert.TOOLKIT / "reports" / default_tree.name /
-                 "build.txt").read_text()
+    build_txt = (REPORTS / default_tree.name / "build.txt").read_text()
     assert len(build_txt.splitlines()) >= len(report["builds"]) + 1
 
-    # The user's checkout is exactly as it was.
-    assert fingerprint(default_tree, watched) == before
+    # The checkout of the tree is exactly as it was.
+    assert converted.checkout_after == converted.checkout_before
+
+
+@pytest.mark.kernel
+def test_make_test_leaves_the_users_work_branch_and_reports(
+        converted, user_state_at_start):
+    """make convert ran here in the tests' own cache: the user's work
+    branch, build directories and reports are as they were (conftest
+    checks it again when the session ends)."""
+    assert converted.first.returncode == 0
+    assert changed_state(user_state_at_start, user_state()) == []

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import series
-from conftest import CACHE, TOOLKIT, git
+from conftest import CLI, REPORTS, git
 
-CLI = [sys.executable, str(TOOLKIT / "scripts/rdma_sge.py")]
+SCRIPT = [sys.executable, str(Path(series.__file__).parent / "rdma_sge.py")]
 
 
 def test_parse_checkpatch_totals():
@@ -106,7 +106,7 @@ def test_core_cover_subject_and_body():
 
 def test_series_before_convert_is_one_clear_error(kernel_shaped, tmp_path):
     result = subprocess.run(
-        [*CLI, "--kernel", str(kernel_shaped), "--cache",
+        [*SCRIPT, "--kernel", str(kernel_shaped), "--cache",
          str(tmp_path / "cache"), "--reports", str(tmp_path / "reports"),
          "series"], capture_output=True, text=True)
     assert result.returncode == 2
@@ -118,19 +118,12 @@ def test_series_before_convert_is_one_clear_error(kernel_shaped, tmp_path):
 
 # --------------------------------------------------- on the real tree
 
-REPORTS = TOOLKIT / "reports" / "linux-source-6.12"
-
-
 @pytest.fixture(scope="module")
-def posted(default_tree):
-    """make convert (a no-op when it already ran), then make series with
-    the bisect build."""
-    convert = subprocess.run([*CLI, "--cache", str(CACHE), "convert"],
-                             capture_output=True, text=True, timeout=3600)
-    assert convert.returncode == 0, convert.stdout[-3000:] + convert.stderr
-    made = subprocess.run([*CLI, "--cache", str(CACHE), "series",
-                           "--check-bisect"], capture_output=True,
-                          text=True, timeout=3600)
+def posted(converted, default_tree):
+    """make series with the bisect build, on the converted tree."""
+    assert converted.first.returncode == 0, converted.first.stdout[-3000:]
+    made = subprocess.run([*CLI, "series", "--check-bisect"],
+                          capture_output=True, text=True, timeout=3600)
     assert made.returncode == 0, made.stdout[-3000:] + made.stderr
     return made.stdout
 
@@ -143,12 +136,13 @@ def test_every_patch_builds_in_turn(posted):
 
 @pytest.mark.kernel
 def test_patches_reproduce_the_work_branch(posted, default_tree, tmp_path):
-    out = REPORTS / "series"
+    out = REPORTS / default_tree.name / "series"
     patches = sorted(p for p in out.glob("*.patch")
                      if not p.name.startswith("0000-"))
     cover = (out / "0000-cover-letter.patch").read_text()
     base = re.search(r"^base-commit: ([0-9a-f]{40})$", cover, re.M)[1]
-    record = json.loads((REPORTS / "convert.json").read_text())
+    record = json.loads((REPORTS / default_tree.name /
+                         "convert.json").read_text())
     work = Path(record["worktree"])
     checkout = tmp_path / "am"
     git(default_tree, "worktree", "add", "-q", "--detach", str(checkout),
@@ -165,7 +159,7 @@ def test_patches_reproduce_the_work_branch(posted, default_tree, tmp_path):
 
 @pytest.mark.kernel
 def test_recipients_come_from_maintainers(posted, default_tree):
-    out = REPORTS / "series"
+    out = REPORTS / default_tree.name / "series"
     # get_maintainer.pl maps addresses through .mailmap, as it should
     maintainers_text = "".join(
         (default_tree / name).read_text(errors="replace")
@@ -183,8 +177,8 @@ def test_recipients_come_from_maintainers(posted, default_tree):
 
 
 @pytest.mark.kernel
-def test_checkpatch_ran_on_every_patch_and_is_clean(posted):
-    out = REPORTS / "series"
+def test_checkpatch_ran_on_every_patch_and_is_clean(posted, default_tree):
+    out = REPORTS / default_tree.name / "series"
     text = (out / "checkpatch.txt").read_text()
     parts = re.split(r"^### (\S+)\n", text, flags=re.M)[1:]
     names = parts[0::2]

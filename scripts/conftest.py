@@ -30,10 +30,12 @@ CLI = [sys.executable, str(SCRIPT), "--cache", str(CACHE), "--reports",
 tree.no_background_git()
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """The kernel tests share the default tree, one make convert and one
     guest kernel: under pytest-xdist (make test) they all run in order in
-    one worker, the other tests in parallel beside them."""
+    one worker, the other tests in parallel beside them.  (Before
+    xdist's own hook, which reads the group markers.)"""
     for item in items:
         if item.get_closest_marker("kernel"):
             item.add_marker(pytest.mark.xdist_group("kernel"))

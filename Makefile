@@ -3,7 +3,8 @@
 #   make report  [KERNEL=/path/to/linux]   audit what is left to convert
 #   make convert [KERNEL=...]               core series + conversion, built
 #   make series  [V=2] [PREFIX="PATCH rdma-next"] [CHECK_BISECT=1]
-#   make runtime-test                       NVMe-oF over rxe/siw under QEMU
+#   make runtime-test [VARIANTS="converted debug base"]
+#                                           NVMe-oF over rxe/siw under QEMU
 #   make test                               the whole test suite (CI runs it)
 #
 # Without KERNEL the tree is Debian's linux-source-6.12, installed and
@@ -22,7 +23,7 @@ DEPS = scripts/install-deps.sh
 	test-fast deps clean
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(DEPS) audit test $(if $(KERNEL),,kernel)

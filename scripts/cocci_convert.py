@@ -33,6 +33,7 @@ import concurrent.futures
 import dataclasses
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -45,6 +46,9 @@ import ulps
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "cocci" / "convert"
+SCRIPTS = Path(__file__).resolve().parent
+# the modules the rules' Python imports (spatch gets SCRIPTS on PYTHONPATH)
+RULE_MODULES = [SCRIPTS / "struct_layout.py"]
 SPATCH_OPTS = ["--very-quiet", "-D", "patch", "--timeout", "120"]
 DEFAULT_RULE_OPTIONS = ["--no-includes", "--include-headers"]
 
@@ -276,13 +280,21 @@ def rule_options(rule: Path) -> list[str]:
     return list(DEFAULT_RULE_OPTIONS)
 
 
+def spatch_env() -> dict[str, str]:
+    """spatch's environment: the rules import the toolkit's modules."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(SCRIPTS), *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
 def spatch_file_group(rule: Path, files: list[Path], cwd: Path,
                       timeout: int = 300) -> tuple[int, str]:
     cmd = ["spatch", *SPATCH_OPTS, *rule_options(rule), "--in-place",
            "--sp-file", str(rule), *[str(f) for f in files]]
     try:
         p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
-                           timeout=timeout)
+                           timeout=timeout, env=spatch_env())
     except subprocess.TimeoutExpired:
         return 124, f"spatch timed out after {timeout}s"
     return p.returncode, p.stderr + p.stdout
@@ -339,7 +351,8 @@ class ResultCache:
         self._base = ""
         if directory is not None:
             self._base = "\0".join([spatch.spatch_version(), *SPATCH_OPTS,
-                                    Path(__file__).read_text()])
+                                    Path(__file__).read_text(),
+                                    *(m.read_text() for m in RULE_MODULES)])
 
     def key(self, *parts: str) -> str | None:
         if self.directory is None:

@@ -45,6 +45,10 @@ import os
 import re
 import sys
 
+# the toolkit's decision modules (scripts/): the driver puts them on
+# PYTHONPATH; by hand: PYTHONPATH=<toolkit>/scripts make coccicheck ...
+import struct_layout
+
 decls = {}      # field -> number of u64/dma_addr_t member declarations
 decl_struct = {}  # field -> the structs that declare it u64/dma_addr_t
 typed = {}      # use position -> struct type of the accessed object
@@ -67,6 +71,7 @@ dev_assigned = set()  # (function, local) assigned with =
 nested_pd = {}  # (function, device local) -> pd text, nested devices
 lkc = set()     # (struct, member) assigned pd->local_dma_lkey
 lkc_bad = set() # (struct, member) also assigned something else
+layout = {}     # field -> why a struct declaring it must keep its layout
 
 def pd_member(t):
     p = pdf.get(t, [])
@@ -116,6 +121,8 @@ def compute_blocked(extra_maps=None, extra_pos=()):
                if k not in ok_pos and k not in extra_pos and ours(f, k)]
         if decls.get(f, 0) < 1 or members.get(f, 0) < 1:
             why_blocked[f] = "not a struct member here"
+        elif f in layout:
+            why_blocked[f] = layout[f]
         elif decls[f] != len(decl_struct[f]) or (decls[f] > 1 and not (
                 decl_struct[f] <= {typed.get(k) for k in uses.get(f, [])})):
             # one name in several structs is one family only when spatch
@@ -255,7 +262,7 @@ def whole_t(t, f, ln):
 
 @script:python reset depends on patch@
 @@
-for d in (decls, decl_struct, typed, members, maplens, maplens_t, memtype,
+for d in (decls, decl_struct, typed, members, layout, maplens, maplens_t, memtype,
           maps_all, maps_ok,
           uses, devf, pdf,
           devparam, fn_defs, pmaps, fn_refs, fn_calls,
@@ -274,17 +281,22 @@ del tmp_maps[:]
 @fd depends on patch@
 identifier T, F;
 typedef u64, dma_addr_t;
+position p;
 @@
 struct T { ...
- \(u64\|dma_addr_t\) F;
+ \(u64\|dma_addr_t\) F@p;
  ... };
 
 @script:python depends on fd@
 f << fd.F;
 t << fd.T;
+p << fd.p;
 @@
 decls[f] = decls.get(f, 0) + 1
 decl_struct.setdefault(f, set()).add(t)
+why = struct_layout.member_refusal(p[0].file, t, f)
+if why:
+    layout[f] = why
 
 @md depends on patch@
 identifier T, F;

@@ -1,0 +1,185 @@
+"""Can a struct member be widened without looking further?
+
+Rule 30 turns a u64/dma_addr_t member that holds a DMA address into a
+struct ib_sge (8 -> 16 bytes).  That is only a local change when nothing
+depends on the struct's layout.  This module reads the C text of the
+struct's file and its directory and says why a member must not be widened:
+
+- the struct is packed (__packed, __attribute__((packed))): every later
+  member moves, the size changes, and the sge itself lands unaligned;
+- a member's array size is computed with sizeof (a pad that keeps a ring
+  stride, as iser's ISER_RX_PAD_SIZE, which counts sizeof(u64) for the
+  DMA address);
+- the code pins its size or offsets (BUILD_BUG_ON/static_assert on
+  sizeof(struct ...) or offsetof(struct ...));
+- it is a uapi struct (shared with user space).
+
+Nothing is guessed: a struct whose definition is not found is not refused
+here (the rule refuses members it does not see declared anyway).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_PACKED = re.compile(r"__packed\b|__attribute__\s*\(\(\s*_*packed_*")
+_STRUCT_OPEN = re.compile(r"\bstruct\s+(\w+)\s*(?:__\w+\s*)*\{")
+_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)(\([^)]*\))?[ \t]*"
+                     r"((?:[^\n\\]|\\\n|\\.)*)", re.M)
+
+
+@dataclass
+class Struct:
+    name: str
+    body: str
+    trailer: str  # what follows the closing brace, up to the ';'
+    members: list[tuple[str, str]] = field(default_factory=list)  # (decl, name)
+
+    @property
+    def packed(self) -> bool:
+        return bool(_PACKED.search(self.trailer))
+
+
+def strip_comments(text: str) -> str:
+    """C text without comments (string literals kept); line breaks kept."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out.append(re.sub(r"[^\n]", " ", text[i:end]))
+            i = end
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            i = end
+        elif text[i] in "\"'":
+            quote, j = text[i], i + 1
+            while j < n and text[j] != quote:
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _split_members(body: str) -> list[tuple[str, str]]:
+    """Top-level member declarations of a struct body: (text, name)."""
+    members, depth, start = [], 0, 0
+    for i, ch in enumerate(body):
+        if ch in "({[":
+            depth += 1
+        elif ch in ")}]":
+            depth -= 1
+        elif ch == ";" and depth == 0:
+            decl = " ".join(body[start:i].split())
+            start = i + 1
+            name = re.search(r"(\w+)\s*(?:\[[^\]]*\]\s*)*(?::\s*\w+)?$",
+                             re.sub(r"__\w+(\s*\(\([^)]*\)\))?\s*$", "",
+                                    decl))
+            if decl and name:
+                members.append((decl, name.group(1)))
+    return members
+
+
+def structs(text: str) -> dict[str, list[Struct]]:
+    """Every struct definition in C text, by name."""
+    code = strip_comments(text)
+    found: dict[str, list[Struct]] = {}
+    for m in _STRUCT_OPEN.finditer(code):
+        depth, i = 0, m.end() - 1
+        while i < len(code):
+            if code[i] == "{":
+                depth += 1
+            elif code[i] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        body = code[m.end():i]
+        end = code.find(";", i)
+        trailer = code[i + 1:end if end >= 0 else len(code)]
+        s = Struct(m.group(1), body, trailer, _split_members(body))
+        found.setdefault(s.name, []).append(s)
+    return found
+
+
+def macros(text: str) -> dict[str, str]:
+    """Object-like and function-like macro bodies of C text."""
+    code = strip_comments(text)
+    return {m.group(1): m.group(3).replace("\\\n", " ")
+            for m in _DEFINE.finditer(code)}
+
+
+def _expand(expr: str, defs: dict[str, str], depth: int = 4) -> str:
+    for _ in range(depth):
+        new = re.sub(r"\b([A-Za-z_]\w*)\b",
+                     lambda m: f"({defs[m.group(1)]})"
+                     if m.group(1) in defs else m.group(1), expr)
+        if new == expr:
+            break
+        expr = new
+    return expr
+
+
+def refusal(sources: dict[str, str], struct: str, member: str) -> str | None:
+    """Why member of struct must not be widened, or None.
+
+    sources maps file names to C text: the file that declares the struct
+    and its neighbours (where its pad macros and BUILD_BUG_ONs live)."""
+    defs: dict[str, str] = {}
+    for text in sources.values():
+        defs.update(macros(text))
+    found = [(path, s) for path, text in sources.items()
+             for s in structs(text).get(struct, [])
+             if any(name == member for _, name in s.members)]
+    for path, s in found:
+        if "/uapi/" in f"/{path}":
+            return f"struct {struct} is uapi ({path}): user space sees " \
+                   "its layout"
+        if s.packed:
+            return f"struct {struct} is __packed: a struct ib_sge " \
+                   f"{member} would move every later member, change its " \
+                   "size and sit unaligned"
+        for decl, name in s.members:
+            for dim in re.findall(r"\[([^\]]*)\]", decl):
+                expanded = _expand(dim, defs)
+                if "sizeof" in expanded:
+                    return f"struct {struct} sizes {name}[{dim.strip()}] " \
+                           f"from member sizes ({' '.join(expanded.split())})" \
+                           f": a wider {member} changes its stride"
+    if not found:
+        return None
+    pin = re.compile(r"\b(BUILD_BUG_ON\w*|static_assert|_Static_assert)\s*"
+                     r"\((?:[^;]*?)\b(sizeof|offsetof)\s*\(\s*struct\s+"
+                     + re.escape(struct) + r"\b", re.S)
+    for path, text in sources.items():
+        m = pin.search(strip_comments(text))
+        if m:
+            line = text.count("\n", 0, m.start()) + 1
+            return f"{path}:{line} pins the layout of struct {struct} " \
+                   f"({m.group(1)} on {m.group(2)})"
+    return None
+
+
+def neighbours(path: Path) -> dict[str, str]:
+    """The file and the .c/.h files of its directory, by name."""
+    out = {}
+    directory = path.parent
+    for candidate in sorted({path, *directory.glob("*.h"),
+                             *directory.glob("*.c")}):
+        try:
+            out[str(candidate)] = candidate.read_text(errors="replace")
+        except OSError:
+            continue
+    return out
+
+
+def member_refusal(path: str, struct: str, member: str) -> str | None:
+    """refusal() for a struct declared in the file at path."""
+    return refusal(neighbours(Path(path)), struct, member)

@@ -1,0 +1,126 @@
+"""struct_layout on struct definitions cut from Linux 6.12."""
+
+import struct_layout
+
+# drivers/infiniband/ulp/iser/iscsi_iser.h (6.12), shortened
+ISER_H = r"""
+#define ISER_RECV_DATA_SEG_LEN	128
+#define ISER_RX_PAYLOAD_SIZE	(ISER_HEADERS_LEN + ISER_RECV_DATA_SEG_LEN)
+#define ISER_HEADERS_LEN	(sizeof(struct iser_ctrl) + \
+				 sizeof(struct iscsi_hdr))
+
+/**
+ * struct iser_tx_desc - iSER TX descriptor
+ * @dma_addr:      header buffer dma_address
+ */
+struct iser_tx_desc {
+	struct iser_ctrl             iser_header;
+	struct iscsi_hdr             iscsi_header;
+	enum   iser_desc_type        type;
+	u64		             dma_addr;
+	struct ib_sge		     tx_sg[2];
+	int                          num_sge;
+	struct ib_cqe		     cqe;
+	bool			     mapped;
+	struct ib_reg_wr	     reg_wr;
+	struct ib_send_wr	     send_wr;
+	struct ib_send_wr	     inv_wr;
+};
+
+#define ISER_RX_PAD_SIZE	(256 - (ISER_RX_PAYLOAD_SIZE + \
+				 sizeof(u64) + sizeof(struct ib_sge) + \
+				 sizeof(struct ib_cqe)))
+struct iser_rx_desc {
+	struct iser_ctrl             iser_header;
+	struct iscsi_hdr             iscsi_header;
+	char		             data[ISER_RECV_DATA_SEG_LEN];
+	u64		             dma_addr;
+	struct ib_sge		     rx_sg;
+	struct ib_cqe		     cqe;
+	char		             pad[ISER_RX_PAD_SIZE];
+} __packed;
+"""
+
+# the same rx descriptor without __packed: the pad alone still refuses
+ISER_H_UNPACKED = ISER_H.replace("} __packed;", "};")
+
+# drivers/infiniband/ulp/srp/ib_srp.h and ib_srp.c (6.12), shortened
+SRP_H = r"""
+struct srp_iu {
+	struct list_head	list;
+	u64			dma;
+	void		       *buf;
+	size_t			size;
+	enum dma_data_direction	direction;
+	u32			num_sge;
+	struct ib_sge		sge[SRP_MAX_SGE];
+	struct ib_cqe		cqe;
+};
+"""
+SRP_C = r"""
+static int __init srp_init_module(void)
+{
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct srp_aer_req) != 36);
+	BUILD_BUG_ON(sizeof(struct srp_cmd) != 48);
+"""
+
+
+def test_a_packed_descriptor_is_refused():
+    why = struct_layout.refusal({"iscsi_iser.h": ISER_H}, "iser_rx_desc",
+                                "dma_addr")
+    assert why and "__packed" in why
+
+
+def test_a_pad_sized_from_member_sizes_is_refused():
+    why = struct_layout.refusal({"iscsi_iser.h": ISER_H_UNPACKED},
+                                "iser_rx_desc", "dma_addr")
+    assert why and "pad[ISER_RX_PAD_SIZE]" in why and "sizeof(u64)" in why
+
+
+def test_an_ordinary_descriptor_is_not_refused():
+    assert struct_layout.refusal({"iscsi_iser.h": ISER_H}, "iser_tx_desc",
+                                 "dma_addr") is None
+    assert struct_layout.refusal({"ib_srp.h": SRP_H, "ib_srp.c": SRP_C},
+                                 "srp_iu", "dma") is None
+
+
+def test_a_build_bug_on_the_size_is_refused():
+    pinned = SRP_C.replace("struct srp_cmd", "struct srp_iu")
+    why = struct_layout.refusal({"ib_srp.h": SRP_H, "ib_srp.c": pinned},
+                                "srp_iu", "dma")
+    assert why and why.startswith("ib_srp.c:7 ") and "BUILD_BUG_ON" in why
+
+
+def test_a_uapi_struct_is_refused():
+    why = struct_layout.refusal({"include/uapi/rdma/x.h": SRP_H}, "srp_iu",
+                                "dma")
+    assert why and "uapi" in why
+
+
+def test_a_struct_not_found_or_without_the_member_is_not_refused():
+    assert struct_layout.refusal({"a.h": ISER_H}, "nvme_rdma_qe",
+                                 "dma") is None
+    assert struct_layout.refusal({"a.h": ISER_H}, "iser_rx_desc",
+                                 "dma") is None
+
+
+def test_comments_do_not_count():
+    commented = ISER_H_UNPACKED.replace(
+        "char		             pad[ISER_RX_PAD_SIZE];",
+        "/* char pad[ISER_RX_PAD_SIZE]; */")
+    assert struct_layout.refusal({"a.h": commented}, "iser_rx_desc",
+                                 "dma_addr") is None
+
+
+def test_members_and_packing_are_read(tmp_path):
+    [rx] = struct_layout.structs(ISER_H)["iser_rx_desc"]
+    assert rx.packed
+    assert [name for _, name in rx.members] == [
+        "iser_header", "iscsi_header", "data", "dma_addr", "rx_sg", "cqe",
+        "pad"]
+    (tmp_path / "iscsi_iser.h").write_text(ISER_H)
+    (tmp_path / "iser_verbs.c").write_text("/* nothing */\n")
+    assert struct_layout.member_refusal(str(tmp_path / "iscsi_iser.h"),
+                                        "iser_rx_desc", "dma_addr")

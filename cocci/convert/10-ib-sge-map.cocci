@@ -6,11 +6,15 @@
 /// those sges to rdma_unmap_sge()/rdma_sync_sge_*().
 ///
 /// A family is the sge field name (c->sge[0], r->send_sge, sge->...).  It is
-/// converted in a file only when every map into it there has the full
-/// shape map, error check, lkey from a pd, and every unmap of it uses its own
-/// length or the mapped length.  Otherwise the file is left alone for that
-/// family (the audit reports it).  A converted sge keeps any length that the
-/// code stores after the map (the API fills the mapped length first).
+/// converted in a file only when the builders provably produce every sge
+/// of it that is unmapped or synced: every map into it there has the full
+/// shape map, error check, lkey from a pd; nothing else stores its addr or
+/// length (no sge filled from another mapping, no length trimmed after the
+/// map; a store of the mapped length and a reset to 0 are allowed); every
+/// unmap of it uses its own length or the mapped length, and every sync
+/// covers the whole sge.  Otherwise the file is left alone for that family
+/// (the audit reports it, and says where the original code itself unmaps
+/// or syncs a different size than it mapped).
 //
 // Confidence: High
 // Options: --no-includes --include-headers
@@ -22,7 +26,9 @@ virtual report
 
 @initialize:python@
 @@
+import os
 import re
+import sys
 
 # family -> set of (sge text, mapped length text) of convertible maps
 cands = {}
@@ -31,6 +37,16 @@ blocked = set()
 # positions (file, line, col) of maps that have the full shape
 good_maps = set()
 all_maps = []
+# stores into a family's addr or length that are part of a recognised map
+shape_stores = set()
+# family -> why it stays (RDMA_SGE_COCCI_DEBUG=1 prints it)
+why = {}
+# members assigned only the byte count of a receive completion
+recv_len = set()
+recv_len_bad = set()
+# positions of syncs for the CPU of a received byte count: inside the
+# posted (whole) receive sge, by the verbs contract
+recv_syncs = set()
 # maps into a local later stored in an sge: (function, local, family, keys)
 tmp_maps = []
 tmp_uses = {}   # (function, local) -> positions of every use of the local
@@ -46,6 +62,14 @@ def norm(s):
 
 def pos_key(p):
     return (p[0].file, p[0].line, p[0].column)
+
+def block(f, reason):
+    if f is not None:
+        blocked.add(f)
+        why.setdefault(f, reason)
+
+def zero(v):
+    return norm(v) in ("0", "0UL", "0ULL", "0u")
 
 def family_ok(e):
     f = fam_of(e)
@@ -63,6 +87,11 @@ def whole_len(x, arrow, ln):
 @@
 cands.clear()
 blocked.clear()
+why.clear()
+shape_stores.clear()
+recv_len.clear()
+recv_len_bad.clear()
+recv_syncs.clear()
 good_maps.clear()
 del all_maps[:]
 del tmp_maps[:]
@@ -137,7 +166,7 @@ good_maps.add(pos_key(p))
 identifier V, C, F;
 expression D, B, L, L2, DIR, PD, RET, E3;
 statement S;
-position p0, p1, p2;
+position p0, p1, p2, p3, p4;
 @@
  V@p0 = ib_dma_map_single(D, B, L, DIR);
 (
@@ -154,8 +183,8 @@ position p0, p1, p2;
      when != C->F.lkey
      when != ib_post_recv(...)
      when != ib_post_send(...)
- C->F.addr = V@p2;
- C->F.length = L2;
+ C->F.addr@p3 = V@p2;
+ C->F.length@p4 = L2;
  C->F.lkey = PD->local_dma_lkey;
 
 @script:python depends on candt@
@@ -163,10 +192,16 @@ v << candt.V;
 c << candt.C;
 f << candt.F;
 l << candt.L;
+l2 << candt.L2;
 p0 << candt.p0;
 p1 << candt.p1;
 p2 << candt.p2;
+p3 << candt.p3;
+p4 << candt.p4;
 @@
+shape_stores.add(pos_key(p3))
+if norm(l2) == norm(l):
+    shape_stores.add(pos_key(p4))
 tmp_maps.append((p0[0].current_element, v, f, pos_key(p0),
                  {pos_key(p0), pos_key(p1), pos_key(p2)}))
 cands.setdefault(f, set()).add((norm(c + "->" + f), norm(l)))
@@ -192,7 +227,7 @@ for fn, v, f, k0, own in tmp_maps:
     if tmp_uses.get((fn, v), set()) <= mine[(fn, v)]:
         tmp_ok.add(k0)
     else:
-        blocked.add(f)
+        block(f, "the mapped local %s has other uses in %s()" % (v, fn))
 
 // ---- 2. anything in a candidate family the rules cannot follow blocks it ----
 
@@ -211,7 +246,7 @@ e << anymap.E;
 p << anymap.p;
 @@
 if pos_key(p) not in good_maps:
-    blocked.add(fam_of(e))
+    block(fam_of(e), "map at line %s without the full shape" % p[0].line)
 
 @anyunmap depends on patch disable ptr_to_array, unlikely@
 expression X, D, LEN, DIR;
@@ -223,7 +258,7 @@ x << anyunmap.X;
 ln << anyunmap.LEN;
 @@
 if fam_of(x) in cands and not whole_len(x, False, ln):
-    blocked.add(fam_of(x))
+    block(fam_of(x), "unmapped with %s" % ln)
 
 @anyunmapp depends on patch disable ptr_to_array, unlikely@
 expression X, D, LEN, DIR;
@@ -235,7 +270,7 @@ x << anyunmapp.X;
 ln << anyunmapp.LEN;
 @@
 if fam_of(x) in cands and not whole_len(x, True, ln):
-    blocked.add(fam_of(x))
+    block(fam_of(x), "unmapped with %s" % ln)
 
 // an sge address handed to anything else (a non-ib DMA call, a helper
 // that unmaps by dma_addr_t) cannot be followed
@@ -254,7 +289,173 @@ x << otheruse.X;
 fn << otheruse.fn;
 @@
 if fam_of(x) in cands and re.match(r'^(dma_|ib_dma_)', fn):
-    blocked.add(fam_of(x))
+    block(fam_of(x), "address handed to %s()" % fn)
+
+// the builders fill addr and length: any other store to them (an sge
+// filled from a scatterlist or another mapping, a length trimmed after the
+// map) means an unmap or sync of the family may not be of a builder's sge
+@astore depends on patch disable ptr_to_array, unlikely@
+expression X, V;
+position p;
+@@
+(
+ X.addr@p = V
+|
+ X->addr@p = V
+)
+
+@script:python depends on astore@
+x << astore.X;
+v << astore.V;
+p << astore.p;
+@@
+if pos_key(p) not in good_maps and pos_key(p) not in shape_stores \
+        and not zero(v):
+    block(fam_of(x), "addr stored from %s at line %s" % (v, p[0].line))
+
+@lstore depends on patch disable ptr_to_array, unlikely@
+expression X, V;
+position p;
+@@
+(
+ X.length@p = V
+|
+ X->length@p = V
+)
+
+@script:python depends on lstore@
+x << lstore.X;
+v << lstore.V;
+p << lstore.p;
+@@
+f = fam_of(x)
+if not zero(v) and pos_key(p) not in shape_stores and \
+        (norm(x), norm(v)) not in cands.get(f, set()):
+    block(f, "length set to %s at line %s, not the mapped length"
+          % (v, p[0].line))
+
+@cstore depends on patch disable ptr_to_array, unlikely@
+expression X, V;
+position p;
+@@
+(
+ X.addr@p += V
+|
+ X->addr@p += V
+|
+ X.addr@p -= V
+|
+ X->addr@p -= V
+|
+ X.length@p += V
+|
+ X->length@p += V
+|
+ X.length@p -= V
+|
+ X->length@p -= V
+)
+
+@script:python depends on cstore@
+x << cstore.X;
+p << cstore.p;
+@@
+block(fam_of(x), "addr or length changed in place at line %s" % p[0].line)
+
+// a sync of another length than the whole sge: the range helpers need a
+// range provably inside the mapping, which the rule cannot show
+// what a receive completion reports: wc->byte_len, or a member that is
+// only ever assigned it (svcrdma's ctxt->rc_byte_len)
+@rlen depends on patch disable ptr_to_array@
+struct ib_wc *W;
+expression X;
+identifier M;
+@@
+(
+ X->M = W->byte_len
+|
+ X.M = W->byte_len
+)
+
+@script:python depends on rlen@
+m << rlen.M;
+@@
+recv_len.add(m)
+
+@rlenother depends on patch disable ptr_to_array@
+expression X, V;
+identifier M : script:python () { (M in recv_len) };
+position p;
+@@
+(
+ X->M = V@p
+|
+ X.M = V@p
+|
+ &X->M@p
+|
+ &X.M@p
+)
+
+@script:python depends on rlenother@
+m << rlenother.M;
+v << rlenother.V = "";
+@@
+if not re.match(r'^\w+\s*->\s*byte_len$', v.strip()):
+    recv_len_bad.add(m)
+
+@rsync depends on patch disable ptr_to_array, unlikely@
+struct ib_wc *W;
+expression X, D, Y;
+identifier M : script:python () { (M in recv_len and M not in recv_len_bad) };
+position p;
+@@
+ ib_dma_sync_single_for_cpu@p(D, \(X.addr\|X->addr\),
+                              \(W->byte_len\|Y->M\|Y.M\), DMA_FROM_DEVICE)
+
+@script:python depends on rsync@
+p << rsync.p;
+@@
+recv_syncs.add(pos_key(p))
+
+@osync depends on patch disable ptr_to_array, unlikely@
+identifier fn =~ "^ib_dma_sync_single_for_(cpu|device)$";
+expression X, D, LEN, DIR;
+position p;
+@@
+ fn@p(D, \(X.addr\|X->addr\), LEN, DIR)
+
+@script:python depends on osync@
+x << osync.X;
+ln << osync.LEN;
+p << osync.p;
+@@
+f = fam_of(x)
+own = norm(ln) in (norm(x) + "->length", norm(x) + ".length")
+if f in cands and not own and pos_key(p) not in recv_syncs and \
+        (norm(x), norm(ln)) not in cands.get(f, set()):
+    block(f, "synced with %s at line %s: not shown to be inside the "
+          "mapping" % (ln, p[0].line))
+
+@osyncoff depends on patch disable ptr_to_array, unlikely@
+identifier fn =~ "^ib_dma_sync_single_for_(cpu|device)$";
+expression X, D, LEN, DIR, OFF;
+position p;
+@@
+ fn@p(D, \(X.addr + OFF\|X->addr + OFF\), LEN, DIR)
+
+@script:python depends on osyncoff@
+x << osyncoff.X;
+p << osyncoff.p;
+@@
+block(fam_of(x), "synced at an offset at line %s: not shown to be inside "
+      "the mapping" % p[0].line)
+
+@script:python depends on patch@
+@@
+if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
+    for f in sorted(why):
+        sys.stderr.write("rule 10: %s stays: %s\n" % (f, why[f]))
 
 // ---- 3. convert the maps of unblocked families ----
 
@@ -409,7 +610,7 @@ statement S;
 // ---- 4. unmaps and syncs of the converted families ----
 
 @depends on patch disable ptr_to_array, unlikely@
-expression D, LEN, DIR, OFF;
+expression D, LEN, DIR;
 expression X : script:python () { family_ok(X) };
 @@
 (
@@ -430,22 +631,10 @@ expression X : script:python () { family_ok(X) };
 |
 - ib_dma_sync_single_for_device(D, X->addr, X->length, DIR)
 + rdma_sync_sge_for_device(D, X, DIR)
-|
-- ib_dma_sync_single_for_cpu(D, X.addr + OFF, LEN, DIR)
-+ rdma_sync_sge_range_for_cpu(D, &X, OFF, LEN, DIR)
-|
-- ib_dma_sync_single_for_cpu(D, X->addr + OFF, LEN, DIR)
-+ rdma_sync_sge_range_for_cpu(D, X, OFF, LEN, DIR)
-|
-- ib_dma_sync_single_for_device(D, X.addr + OFF, LEN, DIR)
-+ rdma_sync_sge_range_for_device(D, &X, OFF, LEN, DIR)
-|
-- ib_dma_sync_single_for_device(D, X->addr + OFF, LEN, DIR)
-+ rdma_sync_sge_range_for_device(D, X, OFF, LEN, DIR)
 )
 
-// a sync of the mapped length is a whole-sge sync; any other length is
-// the range starting at 0
+// a sync of the mapped length is a whole-sge sync (any other length
+// blocked the family)
 @depends on patch disable ptr_to_array, unlikely@
 expression D, DIR, X;
 expression LEN : script:python (X) { family_ok(X) and whole_len(X, False, LEN) };
@@ -474,20 +663,16 @@ expression LEN : script:python (X) { family_ok(X) and whole_len(X, True, LEN) };
 - ib_dma_sync_single_for_device(D, X->addr, LEN, DIR)
 + rdma_sync_sge_for_device(D, X, DIR)
 
+// the received byte count of a receive sge: the range from 0
 @depends on patch disable ptr_to_array, unlikely@
 expression D, DIR, LEN;
 expression X : script:python () { family_ok(X) };
+position p : script:python () { pos_key(p) in recv_syncs };
 @@
 (
-- ib_dma_sync_single_for_cpu(D, X.addr, LEN, DIR)
+- ib_dma_sync_single_for_cpu@p(D, X.addr, LEN, DIR)
 + rdma_sync_sge_range_for_cpu(D, &X, 0, LEN, DIR)
 |
-- ib_dma_sync_single_for_device(D, X.addr, LEN, DIR)
-+ rdma_sync_sge_range_for_device(D, &X, 0, LEN, DIR)
-|
-- ib_dma_sync_single_for_cpu(D, X->addr, LEN, DIR)
+- ib_dma_sync_single_for_cpu@p(D, X->addr, LEN, DIR)
 + rdma_sync_sge_range_for_cpu(D, X, 0, LEN, DIR)
-|
-- ib_dma_sync_single_for_device(D, X->addr, LEN, DIR)
-+ rdma_sync_sge_range_for_device(D, X, 0, LEN, DIR)
 )

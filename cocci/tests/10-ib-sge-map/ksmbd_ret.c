@@ -1,5 +1,6 @@
 /* Shaped after fs/smb/server/transport_rdma.c: "ret =" error form,
- * unlikely(), a length stored that differs from the mapped one. */
+ * unlikely(), the mapped length stored again after other statements, a
+ * reset of the length to 0 after the unmap. */
 static int smb_direct_post_recv(struct smb_direct_transport *t,
 				struct smb_direct_recvmsg *recvmsg)
 {
@@ -39,7 +40,7 @@ static int smb_direct_create_header(struct smb_direct_transport *t,
 {
 	sendmsg->sge[0].addr = ib_dma_map_single(t->cm_id->device,
 						 (void *)packet,
-						 PAGE_SIZE,
+						 header_length,
 						 DMA_TO_DEVICE);
 	if (unlikely(ib_dma_mapping_error(t->cm_id->device,
 					  sendmsg->sge[0].addr))) {

@@ -1,5 +1,7 @@
 /* Shaped after drivers/nvme/target/rdma.c: "." and "->" sges, map_page
- * in a loop, unmaps with the mapped length, syncs with the sge length. */
+ * in a loop, unmaps with the mapped length, syncs with the sge length.
+ * (The real inline pages trim the sge after the map: neg_trimmed_length;
+ * here every page sge keeps the mapped PAGE_SIZE.) */
 struct nvmet_rdma_cmd {
 	struct ib_sge		sge[NVMET_RDMA_MAX_INLINE_SGE + 1];
 	struct ib_cqe		cqe;
@@ -49,9 +51,9 @@ static int nvmet_rdma_alloc_inline_pages(struct nvmet_rdma_device *ndev,
 			pg, 0, PAGE_SIZE, DMA_FROM_DEVICE);
 		if (ib_dma_mapping_error(ndev->device, sge->addr))
 			goto out_err;
-		sge->length = min_t(int, len, PAGE_SIZE);
+		sge->length = PAGE_SIZE;
 		sge->lkey = ndev->pd->local_dma_lkey;
-		len -= sge->length;
+		len -= PAGE_SIZE;
 	}
 
 	return 0;
@@ -111,8 +113,4 @@ static void nvmet_rdma_handle_command(struct nvmet_rdma_queue *queue,
 	ib_dma_sync_single_for_cpu(queue->dev->device,
 		cmd->sge[0].addr, cmd->sge[0].length,
 		DMA_FROM_DEVICE);
-	ib_dma_sync_single_for_cpu(queue->dev->device,
-		cmd->sge[0].addr, 64, DMA_FROM_DEVICE);
-	ib_dma_sync_single_for_cpu(queue->dev->device,
-		cmd->sge[1].addr + 16, 32, DMA_FROM_DEVICE);
 }

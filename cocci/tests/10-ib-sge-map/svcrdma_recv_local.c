@@ -1,6 +1,7 @@
 /* svcrdma's receive context: the buffer is mapped into a local, checked,
  * and the sge of the context is filled from it further down; unmapped
- * with the sge's own length, synced with the received byte count. */
+ * with the sge's own length, synced with the received byte count (a
+ * member only ever assigned wc->byte_len: inside the posted sge). */
 struct svc_rdma_recv_ctxt {
 	struct ib_recv_wr rc_recv_wr;
 	struct ib_cqe rc_cqe;
@@ -52,6 +53,24 @@ static void svc_rdma_recv_ctxt_destroy(struct svcxprt_rdma *rdma,
 			    ctxt->rc_recv_sge.length, DMA_FROM_DEVICE);
 	kfree(ctxt->rc_recv_buf);
 	kfree(ctxt);
+}
+
+static void svc_rdma_wc_receive(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct ib_cqe *cqe = wc->wr_cqe;
+	struct svc_rdma_recv_ctxt *ctxt;
+
+	ctxt = container_of(cqe, struct svc_rdma_recv_ctxt, rc_cqe);
+	if (wc->status != IB_WC_SUCCESS)
+		goto flushed;
+
+	/* All wc fields are now known to be valid */
+	ctxt->rc_byte_len = wc->byte_len;
+	svc_xprt_enqueue(&rdma->sc_xprt);
+	return;
+
+flushed:
+	svc_rdma_recv_ctxt_put(rdma, ctxt);
 }
 
 int svc_rdma_recvfrom(struct svcxprt_rdma *rdma_xprt,

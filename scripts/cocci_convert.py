@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "cocci" / "convert"
 SCRIPTS = Path(__file__).resolve().parent
 # the modules the rules' Python imports (spatch gets SCRIPTS on PYTHONPATH)
-RULE_MODULES = [SCRIPTS / "struct_layout.py"]
+RULE_MODULES = [SCRIPTS / "struct_layout.py", SCRIPTS / "sge_sync.py"]
 SPATCH_OPTS = ["--very-quiet", "-D", "patch", "--timeout", "120"]
 DEFAULT_RULE_OPTIONS = ["--no-includes", "--include-headers"]
 

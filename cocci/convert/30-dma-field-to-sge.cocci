@@ -48,6 +48,7 @@ import sys
 # the toolkit's decision modules (scripts/): the driver puts them on
 # PYTHONPATH; by hand: PYTHONPATH=<toolkit>/scripts make coccicheck ...
 import struct_layout
+import sge_sync
 
 decls = {}      # field -> number of u64/dma_addr_t member declarations
 decl_struct = {}  # field -> the structs that declare it u64/dma_addr_t
@@ -72,6 +73,14 @@ nested_pd = {}  # (function, device local) -> pd text, nested devices
 lkc = set()     # (struct, member) assigned pd->local_dma_lkey
 lkc_bad = set() # (struct, member) also assigned something else
 layout = {}     # field -> why a struct declaring it must keep its layout
+sync_facts = sge_sync.Facts()  # what decides the form of each sync
+sync_recs = []  # (field, sge_sync.Sync) of every sync of a field
+sync_form = {}  # (function, access, length, to_cpu) -> "whole" | "range"
+sync_block = {} # field -> why one of its syncs cannot convert
+map_fns = set() # functions that map a field
+param_name = {} # (function, index) -> parameter name
+recv_cand = set()  # members assigned the byte_len of a receive completion
+pass_fns = set()   # functions passing a parameter on to one that maps
 
 def pd_member(t):
     p = pdf.get(t, [])
@@ -123,6 +132,8 @@ def compute_blocked(extra_maps=None, extra_pos=()):
             why_blocked[f] = "not a struct member here"
         elif f in layout:
             why_blocked[f] = layout[f]
+        elif f in sync_block:
+            why_blocked[f] = sync_block[f]
         elif decls[f] != len(decl_struct[f]) or (decls[f] > 1 and not (
                 decl_struct[f] <= {typed.get(k) for k in uses.get(f, [])})):
             # one name in several structs is one family only when spatch
@@ -254,6 +265,21 @@ def conv_struct(t):
     # t declares a field that converts: the only structs worth matching
     return any(converts_in(t, f) for f in decls)
 
+def add_map(a, b, l, p, base=None, f=None):
+    # a map of field f (of the access a) into base->f, for sge_sync
+    f = f or field_of(a)
+    fn = p[0].current_element
+    map_fns.add(fn)
+    if base is None:
+        base = sge_sync.base_of(a)
+    sync_facts.add_map(f, sge_sync.Map(fn, b, l, base, typed.get(key(p))))
+
+def sync_key(fn, a, l, to_cpu):
+    return (fn, sge_sync.norm(a), sge_sync.norm(l), to_cpu)
+
+def sync_is(fn, a, l, to_cpu, form):
+    return sync_form.get(sync_key(fn, a, l, to_cpu)) == form
+
 def whole_t(t, f, ln):
     # whole() for the member f of struct t, when spatch typed every map
     if any(k[0] is None and k[1] == f for k in maplens_t):
@@ -262,6 +288,13 @@ def whole_t(t, f, ln):
 
 @script:python reset depends on patch@
 @@
+sync_facts.__init__()
+del sync_recs[:]
+for d in (sync_form, sync_block, param_name):
+    d.clear()
+map_fns.clear()
+recv_cand.clear()
+pass_fns.clear()
 for d in (decls, decl_struct, typed, members, layout, maplens, maplens_t, memtype,
           maps_all, maps_ok,
           uses, devf, pdf,
@@ -488,11 +521,13 @@ position p1, p2;
 
 @script:python depends on cm@
 a << cm.A;
+b << cm.B;
 l << cm.L;
 p1 << cm.p1;
 p2 << cm.p2;
 @@
 f = field_of(a)
+add_map(a, b, l, p1)
 maps_ok.setdefault(f, set()).add(key(p1))
 maplens.setdefault(f, set()).add(norm(l))
 maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
@@ -519,11 +554,13 @@ position p1, p2;
 
 @script:python depends on cms@
 a << cms.A;
+b << cms.B;
 l << cms.L;
 p1 << cms.p1;
 p2 << cms.p2;
 @@
 f = field_of(a)
+add_map(a, b, l, p1)
 maps_ok.setdefault(f, set()).add(key(p1))
 maplens.setdefault(f, set()).add(norm(l))
 maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
@@ -557,11 +594,13 @@ position p1, p2;
 
 @script:python depends on cml@
 a << cml.A;
+b << cml.B;
 l << cml.L;
 p1 << cml.p1;
 p2 << cml.p2;
 @@
 f = field_of(a)
+add_map(a, b, l, p1)
 maps_ok.setdefault(f, set()).add(key(p1))
 maplens.setdefault(f, set()).add(norm(l))
 maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
@@ -607,6 +646,7 @@ position p0, p1, p2;
 
 @script:python depends on cmln@
 a << cmln.A;
+b << cmln.B;
 d << cmln.D;
 e << cmln.E;
 t << cmln.T;
@@ -619,6 +659,7 @@ if not any(x[:2] == (p0[0].current_element, d) and x[2] != key(p0)
            for x in dev_assigned):
     nested_pd[(p0[0].current_element, d)] = tidy("%s->%s" % (e, pd_member(t)))
     f = field_of(a)
+    add_map(a, b, l, p1)
     maps_ok.setdefault(f, set()).add(key(p1))
     maplens.setdefault(f, set()).add(norm(l))
     maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
@@ -658,12 +699,15 @@ position p0, p1, p2, p3;
 @script:python depends on cmt@
 v << cmt.V;
 f << cmt.F;
+e << cmt.E;
+b << cmt.B;
 l << cmt.L;
 p0 << cmt.p0;
 p1 << cmt.p1;
 p2 << cmt.p2;
 p3 << cmt.p3;
 @@
+add_map(e, b, l, p2, base=sge_sync.norm(e), f=f)
 tmp_maps.append((p0[0].current_element, v, f, key(p0), key(p2),
                  {key(p0), key(p1), key(p3)}))
 maplens.setdefault(f, set()).add(norm(l))
@@ -711,12 +755,15 @@ position p0, p1, p2, p3;
 @script:python depends on cmts@
 v << cmts.V;
 f << cmts.F;
+e << cmts.E;
+b << cmts.B;
 l << cmts.L;
 p0 << cmts.p0;
 p1 << cmts.p1;
 p2 << cmts.p2;
 p3 << cmts.p3;
 @@
+add_map(e, b, l, p2, base=sge_sync.norm(e), f=f)
 tmp_maps.append((p0[0].current_element, v, f, key(p0), key(p2),
                  {key(p0), key(p1), key(p3)}))
 maplens.setdefault(f, set()).add(norm(l))
@@ -753,10 +800,14 @@ position p;
 )
 
 @script:python depends on cfc@
+a << cfc.A;
+l2 << cfc.L2;
 p << cfc.p;
 @@
 ok_pos.add(key(p))
 fill_ok.add(key(p))
+sync_facts.posted.add((p[0].current_element, sge_sync.norm(a),
+                       sge_sync.norm(l2)))
 
 @cf depends on patch disable ptr_to_array@
 expression A : script:python () { field_of(A) in decls };
@@ -774,10 +825,14 @@ position p;
 )
 
 @script:python depends on cf@
+a << cf.A;
+l2 << cf.L2;
 p << cf.p;
 @@
 ok_pos.add(key(p))
 fill_ok.add(key(p))
+sync_facts.posted.add((p[0].current_element, sge_sync.norm(a),
+                       sge_sync.norm(l2)))
 
 // a fill at an offset into the buffer (srpt's dma + offset)
 @cfo depends on patch disable ptr_to_array@
@@ -797,9 +852,16 @@ position pa;
 )
 
 @script:python depends on cfo@
+a << cfo.A;
+off << cfo.OFF;
+l2 << cfo.L2;
 pa << cfo.pa;
 @@
 ok_pos.add(key(pa))
+base = sge_sync.base_of(a)
+off = sge_sync.norm(off)
+if off.startswith(base):
+    sync_facts.posted_ends.add(off[len(base):] + "+" + sge_sync.norm(l2))
 
 @cfoc depends on patch disable ptr_to_array@
 expression A : script:python () { field_of(A) in decls };
@@ -820,21 +882,37 @@ position pa;
 )
 
 @script:python depends on cfoc@
+a << cfoc.A;
+off << cfoc.OFF;
+l2 << cfoc.L2;
 pa << cfoc.pa;
 @@
 ok_pos.add(key(pa))
+base = sge_sync.base_of(a)
+off = sge_sync.norm(off)
+if off.startswith(base):
+    sync_facts.posted_ends.add(off[len(base):] + "+" + sge_sync.norm(l2))
 
 @cs depends on patch disable ptr_to_array@
 expression A : script:python () { field_of(A) in decls };
 expression D, L2, DIR;
+identifier sfn =~ "^ib_dma_sync_single_for_(cpu|device)$";
 position p;
 @@
-\(ib_dma_sync_single_for_cpu\|ib_dma_sync_single_for_device\)(D, A@p, L2, DIR)
+sfn(D, A@p, L2, DIR)
 
 @script:python depends on cs@
+a << cs.A;
+l2 << cs.L2;
+dir << cs.DIR;
+sfn << cs.sfn;
 p << cs.p;
 @@
 ok_pos.add(key(p))
+sync_recs.append((field_of(a), sge_sync.Sync(
+    p[0].current_element, a, l2, sfn.endswith("_cpu"),
+    dir.strip() in ("DMA_FROM_DEVICE", "DMA_BIDIRECTIONAL"),
+    typed.get(key(p)))))
 
 @cu depends on patch disable ptr_to_array@
 expression A : script:python () { field_of(A) in decls };
@@ -1199,10 +1277,12 @@ TR fn(...) { <...
 @script:python depends on pm@
 fn << fdev.fn;
 a << pm.A;
+b << pm.B;
 l << pm.L;
 p1 << pm.p1;
 p2 << pm.p2;
 @@
+add_map(a, b, l, p1)
 pmaps.setdefault(fn, []).append((field_of(a), key(p1), key(p2)))
 maplens.setdefault(field_of(a), set()).add(norm(l))
 maplens_t.setdefault((typed.get(key(p1)), field_of(a)), set()).add(norm(l))
@@ -1315,6 +1395,217 @@ t << pcall_local.T;
 for i, c in enumerate(calls):
     if c[:3] == (g, fn, d2):
         calls[i] = (g, fn, d2, tidy("%s->%s" % (e, pd_member(t))))
+
+// ---- facts that decide the form of each sync (scripts/sge_sync.py) ----
+
+// the parameters of every function, and what callers pass for those of
+// the functions that map, and of the helpers that pass one of their own
+// parameters on to them (nvme_rdma_alloc_ring -> nvme_rdma_alloc_qe)
+@mparam depends on patch@
+identifier fn;
+parameter list[n] ps;
+identifier P;
+type T, TR;
+@@
+TR fn(ps, T P, ...) { ... }
+
+@script:python depends on mparam@
+fn << mparam.fn;
+pn << mparam.P;
+n << mparam.n;
+@@
+param_name[(fn, n)] = pn
+sync_facts.params.add((fn, pn))
+
+@margs depends on patch@
+identifier fn : script:python () { (fn in map_fns) };
+expression list[n] es;
+expression X;
+position p;
+@@
+fn(es, X@p, ...)
+
+@script:python depends on margs@
+fn << margs.fn;
+n << margs.n;
+x << margs.X;
+p << margs.p;
+@@
+caller = p[0].current_element
+if (fn, n) in param_name:
+    sync_facts.args.setdefault((fn, param_name[(fn, n)]), set()).add(
+        (caller, sge_sync.norm(x)))
+    if (caller, sge_sync.norm(x)) in sync_facts.params:
+        pass_fns.add(caller)
+
+@margs2 depends on patch@
+identifier fn : script:python () { (fn in pass_fns) };
+expression list[n] es;
+expression X;
+position p;
+@@
+fn(es, X@p, ...)
+
+@script:python depends on margs2@
+fn << margs2.fn;
+n << margs2.n;
+x << margs2.X;
+p << margs2.p;
+@@
+if (fn, n) in param_name:
+    sync_facts.args.setdefault((fn, param_name[(fn, n)]), set()).add(
+        (p[0].current_element, sge_sync.norm(x)))
+
+// sizeof(*p) where spatch knows the type of p
+@msizeof depends on patch@
+type T;
+T *P;
+position p;
+@@
+sizeof(*P@p)
+
+@script:python depends on msizeof@
+t << msizeof.T;
+pp << msizeof.P;
+p << msizeof.p;
+@@
+if re.match(r'^struct\s+\w+$', t.strip()):
+    sync_facts.sizeofs[(p[0].current_element,
+                        "sizeof(*%s)" % sge_sync.norm(pp))] = \
+        "sizeof(%s)" % t.strip()
+
+// every store into a member, and the members changed otherwise
+@mst depends on patch disable ptr_to_array@
+expression E, V;
+identifier M;
+position p;
+@@
+(
+ E->M@p = V
+|
+ E.M@p = V
+)
+
+@script:python depends on mst@
+m << mst.M;
+v << mst.V;
+p << mst.p;
+@@
+sync_facts.add_member_store(m, p[0].current_element, v)
+
+@mbad depends on patch disable ptr_to_array@
+expression E, V;
+identifier M;
+@@
+(
+ E->M += V
+|
+ E->M -= V
+|
+ E.M += V
+|
+ E.M -= V
+|
+ E->M++
+|
+ E.M++
+|
+ E->M--
+|
+ E.M--
+|
+ &E->M
+|
+ &E.M
+)
+
+@script:python depends on mbad@
+m << mbad.M;
+@@
+sync_facts.member_bad.add(m)
+
+@mrecv depends on patch disable ptr_to_array@
+struct ib_wc *W;
+expression E;
+identifier M;
+@@
+(
+ E->M = W->byte_len
+|
+ E.M = W->byte_len
+)
+
+@script:python depends on mrecv@
+m << mrecv.M;
+@@
+recv_cand.add(m)
+
+// the CPU copies or sets that many bytes at a buffer
+@mcopy depends on patch@
+identifier cpf =~ "^(memcpy|memmove|memset)$";
+expression B, S, L;
+position p;
+@@
+cpf@p(B, S, L)
+
+@script:python depends on mcopy@
+cpf << mcopy.cpf;
+b << mcopy.B;
+s << mcopy.S;
+l << mcopy.L;
+p << mcopy.p;
+@@
+fn = p[0].current_element
+sync_facts.bounded.add((fn, sge_sync.norm(b), sge_sync.norm(l)))
+if cpf != "memset":
+    sync_facts.bounded.add((fn, sge_sync.norm(s), sge_sync.norm(l)))
+
+// locals that point at a buffer (tsk_mgmt = iu->buf)
+@malias depends on patch@
+identifier V;
+expression E;
+position p;
+@@
+V@p = E
+
+@script:python depends on malias@
+v << malias.V;
+e << malias.E;
+p << malias.p;
+@@
+sync_facts.aliases.setdefault((p[0].current_element, v), set()).add(
+    sge_sync.norm(e))
+
+@maliasd depends on patch@
+identifier V;
+expression E;
+type T;
+position p;
+@@
+T V@p = E;
+
+@script:python depends on maliasd@
+v << maliasd.V;
+e << maliasd.E;
+p << maliasd.p;
+@@
+sync_facts.aliases.setdefault((p[0].current_element, v), set()).add(
+    sge_sync.norm(e))
+
+@script:python sync_decide depends on patch@
+@@
+for m in recv_cand:
+    if m not in sync_facts.member_bad and all(
+            re.match(r'^\w+->byte_len$', v)
+            for fn, v in sync_facts.member_stores.get(m, set())):
+        sync_facts.received.add(m)
+for f, sync in sync_recs:
+    form, why = sge_sync.decide(f, sync, sync_facts)
+    if form == "leave":
+        sync_block.setdefault(f, why)
+    else:
+        sync_form[sync_key(sync.function, sync.access, sync.length,
+                           sync.to_cpu)] = form
 
 @script:python fin depends on patch@
 @@
@@ -1617,6 +1908,7 @@ statement S1;
 @depends on patch@
 identifier T;
 identifier F : script:python () { (F in decls and F not in blocked) };
+typedef u64, dma_addr_t;
 @@
 struct T { ...
 - \(u64\|dma_addr_t\) F;
@@ -2146,55 +2438,39 @@ expression D, L2, DIR;
 - ib_dma_unmap_single(D, A, L2, DIR)
 + rdma_unmap_sge(D, &A, DIR)
 
-// one name in several structs (iser's tx and rx dma_addr): the length
-// mapped for the struct at hand
-@depends on patch disable ptr_to_array@
-identifier T;
-struct T *E;
-identifier F : script:python () { conv(". " + F) };
-expression D, DIR;
-expression L2 : script:python (T, F) { whole_t(T, F, L2) };
-@@
-- ib_dma_sync_single_for_cpu(D, E->F, L2, DIR)
-+ rdma_sync_sge_for_cpu(D, &E->F, DIR)
-
-@depends on patch disable ptr_to_array@
-identifier T;
-struct T *E;
-identifier F : script:python () { conv(". " + F) };
-expression D, DIR;
-expression L2 : script:python (T, F) { whole_t(T, F, L2) };
-@@
-- ib_dma_sync_single_for_device(D, E->F, L2, DIR)
-+ rdma_sync_sge_for_device(D, &E->F, DIR)
-
+// the form each sync takes was decided from the facts (sge_sync.py):
+// the whole sge, or the range from 0 that is shown inside it
 @depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
-expression D, DIR;
-expression L2 : script:python (A) { whole(A, L2) };
+expression D, DIR, L2;
+position p : script:python (A, L2) { sync_is(p[0].current_element, A, L2, True, "whole") };
 @@
-- ib_dma_sync_single_for_cpu(D, A, L2, DIR)
+- ib_dma_sync_single_for_cpu@p(D, A, L2, DIR)
 + rdma_sync_sge_for_cpu(D, &A, DIR)
 
 @depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
-expression D, DIR;
-expression L2 : script:python (A) { whole(A, L2) };
+expression D, DIR, L2;
+position p : script:python (A, L2) { sync_is(p[0].current_element, A, L2, False, "whole") };
 @@
-- ib_dma_sync_single_for_device(D, A, L2, DIR)
+- ib_dma_sync_single_for_device@p(D, A, L2, DIR)
 + rdma_sync_sge_for_device(D, &A, DIR)
 
 @depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
 expression D, DIR, L2;
+position p : script:python (A, L2) { sync_is(p[0].current_element, A, L2, True, "range") };
 @@
-(
-- ib_dma_sync_single_for_cpu(D, A, L2, DIR)
+- ib_dma_sync_single_for_cpu@p(D, A, L2, DIR)
 + rdma_sync_sge_range_for_cpu(D, &A, 0, L2, DIR)
-|
-- ib_dma_sync_single_for_device(D, A, L2, DIR)
+
+@depends on patch disable ptr_to_array@
+expression A : script:python () { conv(A) };
+expression D, DIR, L2;
+position p : script:python (A, L2) { sync_is(p[0].current_element, A, L2, False, "range") };
+@@
+- ib_dma_sync_single_for_device@p(D, A, L2, DIR)
 + rdma_sync_sge_range_for_device(D, &A, 0, L2, DIR)
-)
 
 // A local pointer whose only use was the lkey of a rewritten sge fill
 // (srp's "struct srp_target_port *target = ch->target;", rtrs's

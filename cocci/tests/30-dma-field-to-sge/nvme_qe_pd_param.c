@@ -4,7 +4,9 @@
  * its pd (queue->device->dev, ctrl->device->dev), so the helpers get the
  * pd instead and use pd->device where they still need the device.
  * The qe is mapped with two lengths (capsule_size, and the command in
- * queue_rq), so a fill of one of them is a copy trimmed to that length. */
+ * queue_rq), so a fill of one of them is a copy trimmed to that length.
+ * The receive is synced with a local that holds the completion's size,
+ * which the callers of the ring allocator map: the whole sge. */
 struct nvme_rdma_device {
 	struct ib_device	*dev;
 	struct ib_pd		*pd;
@@ -139,12 +141,18 @@ static int nvme_rdma_post_recv(struct nvme_rdma_queue *queue,
 	return ib_post_recv(queue->qp, &wr, NULL);
 }
 
-static void nvme_rdma_recv_done(struct nvme_rdma_queue *queue,
-		struct nvme_rdma_qe *qe, int len)
+static void nvme_rdma_recv_done(struct ib_cq *cq, struct ib_wc *wc,
+		struct nvme_rdma_qe *qe)
 {
+	struct nvme_rdma_queue *queue = wc->qp->qp_context;
 	struct ib_device *ibdev = queue->device->dev;
+	const size_t len = sizeof(struct nvme_completion);
+
+	if (unlikely(wc->byte_len < len))
+		return;
 
 	ib_dma_sync_single_for_cpu(ibdev, qe->dma, len, DMA_FROM_DEVICE);
+	nvme_rdma_process_nvme_rsp(queue, qe->data, wc);
 	ib_dma_sync_single_for_device(ibdev, qe->dma, len, DMA_FROM_DEVICE);
 }
 

@@ -4,7 +4,10 @@
  * cached in target->lkey, only ever assigned pd->local_dma_lkey.  The
  * unmap passes iu->size, which the DMA API requires to be the mapped
  * size.  A second map goes through a local device variable.  The local
- * target pointer goes where the lkey was its only use. */
+ * target pointer goes where the lkey was its only use.  The receive IUs
+ * are synced with ch->max_ti_iu_len, what the rings are allocated with:
+ * the whole sge, also after a reconnect renegotiated it; a response is
+ * synced with the length memcpy() writes into the buffer: a range. */
 struct srp_device {
 	struct list_head dev_list;
 	struct ib_device *dev;
@@ -108,12 +111,56 @@ static int srp_post_recv(struct srp_rdma_ch *ch, struct srp_iu *iu)
 	return ib_post_recv(ch->qp, &list, NULL);
 }
 
-static void srp_recv_done(struct srp_target_port *target, struct srp_iu *iu,
-			  struct ib_device *dev, int len)
+static int srp_alloc_iu_bufs(struct srp_rdma_ch *ch)
 {
-	ib_dma_sync_single_for_cpu(dev, iu->dma, len, DMA_FROM_DEVICE);
+	struct srp_target_port *target = ch->target;
+	int i;
+
+	for (i = 0; i < target->queue_size; ++i) {
+		ch->rx_ring[i] = srp_alloc_iu(target->srp_host,
+					      ch->max_ti_iu_len,
+					      GFP_KERNEL, DMA_FROM_DEVICE);
+		if (!ch->rx_ring[i])
+			return -ENOMEM;
+	}
+	for (i = 0; i < target->queue_size; ++i) {
+		ch->tx_ring[i] = srp_alloc_iu(target->srp_host,
+					      ch->max_it_iu_len,
+					      GFP_KERNEL, DMA_TO_DEVICE);
+		if (!ch->tx_ring[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void srp_recv_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srp_iu *iu = container_of(wc->wr_cqe, struct srp_iu, cqe);
+	struct srp_rdma_ch *ch = cq->cq_context;
+	struct ib_device *dev = ch->target->srp_host->srp_dev->dev;
+
+	ib_dma_sync_single_for_cpu(dev, iu->dma, ch->max_ti_iu_len,
+				   DMA_FROM_DEVICE);
 	consume(iu->buf);
-	ib_dma_sync_single_for_device(dev, iu->dma, len, DMA_FROM_DEVICE);
+	ib_dma_sync_single_for_device(dev, iu->dma, ch->max_ti_iu_len,
+				      DMA_FROM_DEVICE);
+}
+
+static int srp_response_common(struct srp_rdma_ch *ch, s32 req_delta,
+			       void *rsp, int len)
+{
+	struct ib_device *dev = ch->target->srp_host->srp_dev->dev;
+	struct srp_iu *iu = __srp_get_tx_iu(ch, SRP_IU_RSP);
+
+	if (!iu)
+		return 1;
+
+	iu->num_sge = 1;
+	ib_dma_sync_single_for_cpu(dev, iu->dma, len, DMA_TO_DEVICE);
+	memcpy(iu->buf, rsp, len);
+	ib_dma_sync_single_for_device(dev, iu->dma, len, DMA_TO_DEVICE);
+
+	return srp_post_send(ch, iu, len);
 }
 
 static int srp_alloc_rsp(struct srp_target_port *target,

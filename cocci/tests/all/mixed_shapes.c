@@ -40,7 +40,8 @@ static void req_unmap(struct dev *d, struct req *r)
 }
 /* Map in a function that also fills the sge (gives the pd), "." and "->"
  * access, a pointer sge filled with a shorter length (copy + trim),
- * syncs of the mapped length and of a part, unlikely() and "ret =". */
+ * syncs of the mapped length and of a part the CPU has just written (a
+ * range that the memset shows inside the buffer), unlikely() and "ret =". */
 struct rsp {
 	struct ib_cqe cqe;
 	dma_addr_t hdr_dma;
@@ -84,6 +85,7 @@ static void rsp_done(struct conn *conn, struct rsp *rsp)
 {
 	ib_dma_sync_single_for_cpu(conn->ibdev, rsp->hdr_dma, HDR_LEN,
 				   DMA_FROM_DEVICE);
+	memset(rsp->hdr, 0, 16);
 	ib_dma_sync_single_for_device(conn->ibdev, rsp->hdr_dma, 16,
 				      DMA_FROM_DEVICE);
 	ib_dma_unmap_single(conn->ibdev, rsp->hdr_dma, HDR_LEN,

@@ -81,6 +81,8 @@ map_fns = set() # functions that map a field
 param_name = {} # (function, index) -> parameter name
 recv_cand = set()  # members assigned the byte_len of a receive completion
 pass_fns = set()   # functions passing a parameter on to one that maps
+map_fields = {}    # function -> fields it maps
+sync_fields = {}   # function -> fields it syncs
 
 def pd_member(t):
     p = pdf.get(t, [])
@@ -270,6 +272,7 @@ def add_map(a, b, l, p, base=None, f=None):
     f = f or field_of(a)
     fn = p[0].current_element
     map_fns.add(fn)
+    map_fields.setdefault(fn, set()).add(f)
     if base is None:
         base = sge_sync.base_of(a)
     sync_facts.add_map(f, sge_sync.Map(fn, b, l, base, typed.get(key(p))))
@@ -295,6 +298,8 @@ for d in (sync_form, sync_block, param_name):
 map_fns.clear()
 recv_cand.clear()
 pass_fns.clear()
+map_fields.clear()
+sync_fields.clear()
 for d in (decls, decl_struct, typed, members, layout, maplens, maplens_t, memtype,
           maps_all, maps_ok,
           uses, devf, pdf,
@@ -909,6 +914,7 @@ sfn << cs.sfn;
 p << cs.p;
 @@
 ok_pos.add(key(p))
+sync_fields.setdefault(p[0].current_element, set()).add(field_of(a))
 sync_recs.append((field_of(a), sge_sync.Sync(
     p[0].current_element, a, l2, sfn.endswith("_cpu"),
     dir.strip() in ("DMA_FROM_DEVICE", "DMA_BIDIRECTIONAL"),
@@ -1591,6 +1597,32 @@ p << maliasd.p;
 @@
 sync_facts.aliases.setdefault((p[0].current_element, v), set()).add(
     sge_sync.norm(e))
+
+// a sync before the map that makes the sge: in one function, or a call of
+// a function that syncs the field before a call of one that maps it
+// (isert_create_send_desc() syncs tx_desc->dma_addr, then
+// isert_init_tx_hdrs() maps it): the original synced a stale or unmapped
+// handle, the conversion would sync an sge nobody filled yet
+@sbm exists@
+identifier G : script:python () { (G in sync_fields) };
+identifier M : script:python () { (M in map_fields) };
+position p1, p2;
+@@
+ G@p1(...)
+ ...
+ M@p2(...)
+
+@script:python depends on sbm@
+g << sbm.G;
+m << sbm.M;
+p1 << sbm.p1;
+p2 << sbm.p2;
+@@
+for f in (sync_fields[g] & map_fields[m]) if g != m else ():
+    sync_block.setdefault(f, "%s() syncs it before %s() maps it (%s, "
+                          "lines %s and %s): a sync of no mapping"
+                          % (g, m, p1[0].current_element, p1[0].line,
+                             p2[0].line))
 
 @script:python sync_decide depends on patch@
 @@

@@ -22,6 +22,10 @@ import ulps
 TOOLKIT = Path(__file__).resolve().parent.parent
 AUDIT_RULE = TOOLKIT / "cocci" / "audit" / "ib_dma_leftovers.cocci"
 REASONS_RULE = TOOLKIT / "cocci" / "audit" / "ib_dma_reasons.cocci"
+# Pre-existing DMA-API mismatches (one file at a time: cached like the
+# audit rule).
+MISMATCH_RULE = TOOLKIT / "cocci" / "audit" / "dma_mismatch.cocci"
+MISMATCH_PREFIX = "pre-existing DMA-API mismatch: "
 # The reasons rule resolves struct ib_sge through headers, so its result
 # depends on more than one file's content: it is never cached.
 REASONS_OPTIONS = ["--very-quiet", "--local-includes",
@@ -75,8 +79,13 @@ class Site:
         return text
 
 
-def categorize(site: "Site", reasons: dict[tuple[str, int, int], str]) -> str:
+def categorize(site: "Site", reasons: dict[tuple[str, int, int], str],
+               mismatches: dict[tuple[str, int, int], str] | None = None
+               ) -> str:
     """Why a site is still there, in the words a maintainer would use."""
+    mismatch = (mismatches or {}).get((site.file, site.line, site.column))
+    if mismatch:
+        return MISMATCH_PREFIX + mismatch
     if site.kind == "definition":
         return "definition of a wrapper: goes when the wrappers go"
     if site.kind == "field":
@@ -108,6 +117,8 @@ class Audit:
     timings: dict[str, float] = field(default_factory=dict)
     spatch_failures: dict[str, str] = field(default_factory=dict)
     cached_files: int = 0
+    # (file, line, text) of every pre-existing DMA-API mismatch found
+    mismatches: list[tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def not_audited(self) -> list[Site]:
@@ -230,9 +241,16 @@ def run_audit(tree_root: Path, tree_name: str, version: str, is_git: bool,
     timings["assemble"] = time.monotonic() - start
 
     start = time.monotonic()
+    found_mismatches = find_mismatches(tree_root, audit.sites, cache_dir,
+                                       jobs)
+    audit.mismatches = sorted((path, line, text) for (path, line, _), text
+                              in found_mismatches.items())
+    timings["mismatches"] = time.monotonic() - start
+
+    start = time.monotonic()
     reasons = find_reasons(tree_root, audit.sites, jobs)
     for site in audit.sites:
-        site.category = categorize(site, reasons)
+        site.category = categorize(site, reasons, found_mismatches)
     timings["reasons"] = time.monotonic() - start
     audit.timings = timings
     return audit
@@ -264,6 +282,38 @@ def find_reasons(tree_root: Path, found: list[Site], jobs: int | None
     return reasons
 
 
+_MISMATCH_LINE = re.compile(
+    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+)-\d+: MISMATCH (?P<text>.*)$")
+
+
+def parse_mismatches(output: str) -> dict[tuple[str, int, int], str]:
+    found = {}
+    for line in output.splitlines():
+        match = _MISMATCH_LINE.match(line.strip())
+        if match:
+            key = (match["path"].removeprefix("./"), int(match["line"]),
+                   int(match["col"]))
+            found.setdefault(key, match["text"])
+    return found
+
+
+def find_mismatches(tree_root: Path, found: list[Site],
+                    cache_dir: Path | None, jobs: int | None
+                    ) -> dict[tuple[str, int, int], str]:
+    """Run the mismatch rule on the ULP files with a site."""
+    files = sorted({s.file for s in found
+                    if s.area == "ulp" and s.status == "audited"})
+    if not files:
+        return {}
+    runner = spatch.SpatchRunner(MISMATCH_RULE, options=[
+        *spatch.DEFAULT_OPTIONS, "-D", "report"], cache_dir=cache_dir,
+        jobs=jobs)
+    mismatches = {}
+    for result in runner.run(tree_root, files).values():
+        mismatches.update(parse_mismatches(result.stdout))
+    return mismatches
+
+
 # Writers ----------------------------------------------------------------
 
 def by_subsystem(audit: Audit) -> dict[str, list[Site]]:
@@ -286,6 +336,8 @@ def leftovers_json(audit: Audit) -> str:
         "rule": str(AUDIT_RULE.relative_to(TOOLKIT)),
         "totals": audit.totals(),
         "spatch_failures": audit.spatch_failures,
+        "mismatches": [{"file": f, "line": n, "text": t}
+                       for f, n, t in audit.mismatches],
         "sites": [asdict(s) for s in audit.sites],
     }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
@@ -336,6 +388,19 @@ def summary_md(audit: Audit) -> str:
     for category, count in sorted(everywhere.items(),
                                   key=lambda kv: (-kv[1], kv[0])):
         out.append(f"| {category} | {in_ulps[category]} | {count} |")
+    out.append("")
+    out.append("## Pre-existing DMA-API mismatches")
+    out.append("")
+    if audit.mismatches:
+        out.append("The code unmaps or syncs with another size, another "
+                   "function or before the map, today (each is worth a "
+                   "patch of its own; the conversion leaves these sges "
+                   "alone):")
+        out.append("")
+        for path, line, text in audit.mismatches:
+            out.append(f"- `{path}:{line}`: {text}")
+    else:
+        out.append("None found.")
     out.append("")
     out.append("## Per subsystem, by wrapper")
     for name, group in by_subsystem(audit).items():

@@ -16,6 +16,7 @@ OPTIONS = {
     leftovers.AUDIT_RULE.stem: spatch.DEFAULT_OPTIONS,
     leftovers.REASONS_RULE.stem: [o for o in leftovers.REASONS_OPTIONS
                                   if o not in ("-D", "report")],
+    leftovers.MISMATCH_RULE.stem: spatch.DEFAULT_OPTIONS,
 }
 
 

@@ -134,3 +134,29 @@ def test_converted_tree_reports_zero(kernel_shaped, tmp_path):
     assert result.totals()["sites"] == 0
     assert "| **total** | **0** | **0** | **0** | **0** |" in \
         leftovers.summary_md(result)
+
+
+# spatch's report of cocci/audit/dma_mismatch.cocci on 6.12's nvmet-rdma
+MISMATCH_OUTPUT = (
+    "drivers/nvme/target/rdma.c:266:3-20: MISMATCH unmaps with its length, "
+    "which line 299 trims to min_t(int,len,PAGE_SIZE) after the map of "
+    "PAGE_SIZE (line 295): not the mapped size\n"
+    "drivers/nvme/target/rdma.c:308:3-20: MISMATCH unmaps with its length, "
+    "which line 299 trims to min_t(int,len,PAGE_SIZE) after the map of "
+    "PAGE_SIZE (line 295): not the mapped size\n")
+
+
+def test_mismatches_become_the_category_of_their_site():
+    found = leftovers.parse_mismatches(MISMATCH_OUTPUT)
+    assert set(found) == {("drivers/nvme/target/rdma.c", 266, 3),
+                          ("drivers/nvme/target/rdma.c", 308, 3)}
+    site = leftovers.Site(file="drivers/nvme/target/rdma.c", line=266,
+                          column=3, use="ib_dma_unmap_page", kind="call",
+                          function="nvmet_rdma_free_inline_pages",
+                          subsystem="NVM EXPRESS TARGET DRIVER", area="ulp")
+    category = leftovers.categorize(site, {}, found)
+    assert category.startswith(leftovers.MISMATCH_PREFIX)
+    assert "trims to min_t" in category
+    elsewhere = leftovers.Site(**{**site.__dict__, "line": 300})
+    assert not leftovers.categorize(elsewhere, {}, found).startswith(
+        leftovers.MISMATCH_PREFIX)

@@ -61,6 +61,9 @@ class RunResult:
     log: list[str] = dataclasses.field(default_factory=list)
     # files spatch parses only in part (its unparsed functions stay as is)
     parse_warnings: dict[str, str] = dataclasses.field(default_factory=dict)
+    # ULP -> (rule, field or sge family, why the rule left it alone)
+    kept: dict[str, list[tuple[str, str, str]]] = dataclasses.field(
+        default_factory=dict)
 
 
 def rule_files(rules_dir: Path | None = None) -> list[Path]:
@@ -281,11 +284,38 @@ def rule_options(rule: Path) -> list[str]:
 
 
 def spatch_env() -> dict[str, str]:
-    """spatch's environment: the rules import the toolkit's modules."""
+    """spatch's environment: the rules import the toolkit's modules, and
+    say why they leave a field or an sge family alone (RunResult.kept)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [str(SCRIPTS), *filter(None, [env.get("PYTHONPATH")])])
+    env["RDMA_SGE_COCCI_DEBUG"] = "1"
     return env
+
+
+_KEPT_RE = re.compile(r"(?:^|: )rule (\d+): (\w+) stays: (.*)$", re.M)
+
+
+def _tidy_c(text: str) -> str:
+    """C as spatch prints it (min_t ( int , len ), e -> f . g) in the
+    kernel's style."""
+    text = re.sub(r"\s*->\s*", "->", text)
+    text = re.sub(r"(\w) \. (\w)", r"\1.\2", text)
+    text = re.sub(r"(\w) \(\s*", r"\1(", text)
+    text = re.sub(r"\(\s+", "(", text)
+    text = re.sub(r"\s+\)", ")", text)
+    return re.sub(r"\s+,", ",", text)
+
+
+def kept_reasons(log: list[str]) -> list[tuple[str, str, str]]:
+    """(rule, field or family, why) of every "stays" line in a run's log."""
+    found = []
+    for entry in log:
+        for m in _KEPT_RE.finditer(entry):
+            item = (m.group(1), m.group(2), _tidy_c(m.group(3).strip()))
+            if item not in found:
+                found.append(item)
+    return found
 
 
 def spatch_file_group(rule: Path, files: list[Path], cwd: Path,
@@ -480,6 +510,10 @@ def run_rules(tree: Path, files: list[Path], jobs: int = 1,
             res.changed.extend(changed)
             res.errors.update(errors)
             res.log.extend(log)
+            reasons = kept_reasons(log)
+            if reasons:
+                res.kept[ulps.ulp_of(group[0].as_posix())
+                         or group[0].as_posix()] = reasons
             if progress:
                 progress(done, len(groups), ulps.ulp_of(group[0].as_posix())
                          or group[0].as_posix())

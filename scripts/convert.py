@@ -51,6 +51,8 @@ class ConvertResult:
     before: leftovers.Audit | None = None
     after: leftovers.Audit | None = None
     spatch_errors: dict[str, str] = field(default_factory=dict)
+    # ULP -> (rule, field or sge family, why the rule left it alone)
+    kept: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     stages: dict[str, float] = field(default_factory=dict)
     nothing_to_do: bool = False
     new_commits: int = 0
@@ -165,6 +167,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
             first = text.strip().splitlines()[0] if text.strip() else ""
             log(f"  left unchanged, spatch failed: {name}: {first[:200]}")
         result.spatch_errors = dict(run.errors)
+        result.kept = dict(run.kept)
         changed = sorted(str(p) for p in run.changed)
         log(f"  {len(changed)} files changed")
         return changed
@@ -435,6 +438,11 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
     out += [f"- {sha[:12]} {subject}" for sha, subject in result.commits]
     out += [f"- dropped (does not build): {sha[:12]} {subject}"
             for sha, subject in result.dropped]
+    if result.kept:
+        out += ["", "## Left alone by the rules, and why", ""]
+        for ulp, reasons in sorted(result.kept.items()):
+            for rule, name, why in reasons:
+                out.append(f"- {ulp}: `{name}` (rule {rule}): {why}")
     if result.spatch_errors:
         out += ["", "## Files spatch could not convert", ""]
         out += [f"- `{f}`: {m.strip().splitlines()[0][:300] if m.strip() else ''}"
@@ -458,6 +466,8 @@ def write_reports(result: ConvertResult, kernel: tree.KernelTree,
         "dropped": result.dropped,
         "uncompiled": result.uncompiled, "stages": result.stages,
         "builds": [r.__dict__ for r in result.builds],
+        "kept": {ulp: [list(r) for r in reasons]
+                 for ulp, reasons in sorted(result.kept.items())},
         "before": result.before.totals(), "after": result.after.totals(),
         "head": result.head, "compiler": result.compiler,
         "builds_reused": result.builds_reused,

@@ -2,17 +2,22 @@
 
 Rule 30 turns a u64/dma_addr_t member that holds a DMA address into a
 struct ib_sge (8 -> 16 bytes).  That is only a local change when nothing
-depends on the struct's layout.  This module reads the C text of the
+depends on the struct's size.  This module reads the C text of the
 struct's file and its directory and says why a member must not be widened:
 
-- the struct is packed (__packed, __attribute__((packed))): every later
-  member moves, the size changes, and the sge itself lands unaligned;
-- a member's array size is computed with sizeof (a pad that keeps a ring
-  stride, as iser's ISER_RX_PAD_SIZE, which counts sizeof(u64) for the
-  DMA address);
+- a member's array size is computed from the sizes of the struct's own
+  members (a pad that keeps a ring stride, as iser's ISER_RX_PAD_SIZE,
+  which counts sizeof(u64) for the DMA address): the size of the widened
+  member's type, or a difference with sizeof in it;
 - the code pins its size or offsets (BUILD_BUG_ON/static_assert on
   sizeof(struct ...) or offsetof(struct ...));
 - it is a uapi struct (shared with user space).
+
+A packed struct (__packed) is not refused for that alone: the ULP's own
+descriptors are packed (isert's iser_tx_desc) and already hold sges; the
+layout stage of make convert flags every packed struct the conversion
+changed, with its size and the new member's offset.  packed() says
+whether a struct is.
 
 Nothing is guessed: a struct whose definition is not found is not refused
 here (the rule refuses members it does not see declared anyway).
@@ -142,17 +147,18 @@ def refusal(sources: dict[str, str], struct: str, member: str) -> str | None:
         if "/uapi/" in f"/{path}":
             return f"struct {struct} is uapi ({path}): user space sees " \
                    "its layout"
-        if s.packed:
-            return f"struct {struct} is __packed: a struct ib_sge " \
-                   f"{member} would move every later member, change its " \
-                   "size and sit unaligned"
+        own = next(decl for decl, name in s.members if name == member)
+        own_type = re.sub(rf"\b{re.escape(member)}\b.*$", "", own).strip()
+        sized = re.compile(r"sizeof\s*\(\s*" + re.escape(own_type) +
+                           r"\s*\)")
         for decl, name in s.members:
             for dim in re.findall(r"\[([^\]]*)\]", decl):
-                expanded = _expand(dim, defs)
-                if "sizeof" in expanded:
+                expanded = " ".join(_expand(dim, defs).split())
+                if sized.search(expanded) or (
+                        "sizeof" in expanded and "-" in expanded):
                     return f"struct {struct} sizes {name}[{dim.strip()}] " \
-                           f"from member sizes ({' '.join(expanded.split())})" \
-                           f": a wider {member} changes its stride"
+                           f"from the sizes of its members ({expanded}): " \
+                           f"a wider {member} changes its size"
     if not found:
         return None
     pin = re.compile(r"\b(BUILD_BUG_ON\w*|static_assert|_Static_assert)\s*"
@@ -165,6 +171,12 @@ def refusal(sources: dict[str, str], struct: str, member: str) -> str | None:
             return f"{path}:{line} pins the layout of struct {struct} " \
                    f"({m.group(1)} on {m.group(2)})"
     return None
+
+
+def packed(sources: dict[str, str], struct: str) -> bool:
+    """Whether a definition of struct in sources is packed."""
+    return any(s.packed for text in sources.values()
+               for s in structs(text).get(struct, []))
 
 
 def neighbours(path: Path) -> dict[str, str]:

@@ -158,3 +158,17 @@ def test_a_second_run_on_the_same_input_comes_from_the_cache(tmp_path):
                                 cache_dir=cache)
     assert "CACHED_map" not in (again / "a.c").read_text()
     assert "rdma_map_sge_single" in (again / "a.c").read_text()
+
+
+def test_the_reasons_a_rule_gives_for_what_it_leaves_are_kept(tmp_path):
+    """A run's log holds each rule's "stays" lines (spatch's stderr with
+    RDMA_SGE_COCCI_DEBUG=1, which the driver sets)."""
+    case = cocci_golden.TESTS / "10-ib-sge-map" / "neg_trimmed_length.c"
+    (tmp_path / case.name).write_text(case.read_text())
+    r = cocci_convert.run_rules(tmp_path, [Path(case.name)],
+                                rules=cocci_golden.rules_for("10-ib-sge-map"))
+    assert r.changed == [] and not r.errors
+    [(rule, family, why)] = r.kept[case.name]
+    assert (rule, family) == ("10", "sge")
+    assert why == ("length set to min_t(int, len, PAGE_SIZE) at line 47, "
+                   "not the mapped length")

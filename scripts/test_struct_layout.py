@@ -67,16 +67,57 @@ static int __init srp_init_module(void)
 """
 
 
-def test_a_packed_descriptor_is_refused():
+def test_a_packed_descriptor_with_a_stride_pad_is_refused():
     why = struct_layout.refusal({"iscsi_iser.h": ISER_H}, "iser_rx_desc",
                                 "dma_addr")
-    assert why and "__packed" in why
+    assert why and "pad[ISER_RX_PAD_SIZE]" in why
+    assert struct_layout.packed({"iscsi_iser.h": ISER_H}, "iser_rx_desc")
+
+
+# drivers/infiniband/ulp/isert/ib_isert.h (6.12): packed, no pad
+ISERT_H = r"""
+struct iser_tx_desc {
+	struct iser_ctrl iser_header;
+	struct iscsi_hdr iscsi_header;
+	enum isert_desc_type type;
+	u64		dma_addr;
+	struct ib_sge	tx_sg[2];
+	struct ib_cqe	tx_cqe;
+	int		num_sge;
+	struct ib_send_wr send_wr;
+} __packed;
+"""
+
+# net/smc/smc_core.h (6.12): an array sized by the size of another type
+SMC_H = r"""
+#define SMC_GID_SIZE			sizeof(union ib_gid)
+struct smc_link {
+	struct ib_sge		*wr_tx_sges;
+	u64			wr_tx_dma_addr;
+	u8			gid[SMC_GID_SIZE];
+	u8			sgid_index;
+};
+"""
+
+
+def test_packed_alone_or_a_size_of_another_type_is_not_refused():
+    assert struct_layout.refusal({"ib_isert.h": ISERT_H}, "iser_tx_desc",
+                                 "dma_addr") is None
+    assert struct_layout.packed({"ib_isert.h": ISERT_H}, "iser_tx_desc")
+    assert struct_layout.refusal({"smc_core.h": SMC_H}, "smc_link",
+                                 "wr_tx_dma_addr") is None
+    assert not struct_layout.packed({"smc_core.h": SMC_H}, "smc_link")
 
 
 def test_a_pad_sized_from_member_sizes_is_refused():
     why = struct_layout.refusal({"iscsi_iser.h": ISER_H_UNPACKED},
                                 "iser_rx_desc", "dma_addr")
     assert why and "pad[ISER_RX_PAD_SIZE]" in why and "sizeof(u64)" in why
+    # a pad that counts the struct in another way: a difference of sizes
+    other = ISER_H_UNPACKED.replace("sizeof(u64) +", "8 +")
+    why = struct_layout.refusal({"iscsi_iser.h": other}, "iser_rx_desc",
+                                "dma_addr")
+    assert why and "256 -" in why
 
 
 def test_an_ordinary_descriptor_is_not_refused():

@@ -454,8 +454,10 @@ block(fam_of(x), "synced at an offset at line %s: not shown to be inside "
 @script:python depends on patch@
 @@
 if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
+    # the families the rule would have converted, not every sge named
     for f in sorted(why):
-        sys.stderr.write("rule 10: %s stays: %s\n" % (f, why[f]))
+        if f in cands:
+            sys.stderr.write("rule 10: %s stays: %s\n" % (f, why[f]))
 
 // ---- 3. convert the maps of unblocked families ----
 

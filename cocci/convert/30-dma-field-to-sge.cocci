@@ -1668,8 +1668,10 @@ for m in lenuse:
             lenall.get(m, set()) <= lenuse[m] | lenstore.get(m, set())):
         dead_len.add(m)
 if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
+    # the fields that hold a DMA handle, not every u64 member
     for f in sorted(why_blocked):
-        sys.stderr.write("rule 30: %s stays: %s\n" % (f, why_blocked[f]))
+        if maps_all.get(f) or f in layout or f in sync_block:
+            sys.stderr.write("rule 30: %s stays: %s\n" % (f, why_blocked[f]))
 
 // ---- 2. convert the unblocked fields ----
 

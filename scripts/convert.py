@@ -8,6 +8,7 @@ audit what is left, write the reports.
 
 import contextlib
 import json
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ import build
 import cocci_convert
 import commit
 import compiled_lines
+import layout_stage
+import struct_layout
 import leftovers
 import maintainers
 import tree
@@ -53,6 +56,8 @@ class ConvertResult:
     spatch_errors: dict[str, str] = field(default_factory=dict)
     # ULP -> (rule, field or sge family, why the rule left it alone)
     kept: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    # every struct whose members the conversion changed, as compiled
+    layout: list[layout_stage.LayoutChange] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     nothing_to_do: bool = False
     new_commits: int = 0
@@ -237,8 +242,10 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
 
 
 def _reusable_builds(record: Path, result: ConvertResult,
-                     sources: list[str]) -> list[dict] | None:
-    """The build records of the last run, when this run converted nothing
+                     sources: list[str]
+                     ) -> tuple[list[dict], list[dict]] | None:
+    """The build (and layout) records of the last run, when this run
+    converted nothing
     and the last one built this very HEAD on the same series tip, with the
     same compiler and objects, and dropped nothing: building again would
     compile the same sources the same way."""
@@ -255,18 +262,21 @@ def _reusable_builds(record: Path, result: ConvertResult,
             sorted(r.get("source") for r in last.get("builds", []))
             != sources):
         return None
-    return last["builds"]
+    return last["builds"], last.get("layout", [])
 
 
-def _reuse_builds(records: list[dict], result: ConvertResult,
+def _reuse_builds(records: tuple[list[dict], list[dict]],
+                  result: ConvertResult,
                   kernel: tree.KernelTree, work: tree.WorkTree,
                   series_tip: str, cache: Path, stages: Stages,
                   jobs: int | None, log) -> None:
+    records, layouts = records
     log(f"  nothing new since the last run built {result.head[:12]}: its "
         f"results for {len(records)} objects stand (`make clean-work` "
         "builds from scratch)")
     result.builds_reused = True
     result.builds = [BuildRecord(**r) for r in records]
+    result.layout = [_layout_change(d) for d in layouts]
     result.uncompiled = {r.source: r.uncompiled_lines for r in result.builds
                          if r.uncompiled_lines}
 
@@ -292,18 +302,56 @@ def _audit(work: tree.WorkTree, kernel: tree.KernelTree, cache: Path,
                                cache / "spatch-results", jobs=jobs)
 
 
+def _layout_change(d: dict) -> layout_stage.LayoutChange:
+    layouts = {k: layout_stage.Layout(**{**v, "members": {
+        m: tuple(x) for m, x in v["members"].items()}}) if v else None
+        for k, v in (("before", d.get("before")), ("after", d.get("after")))}
+    return layout_stage.LayoutChange(
+        d["struct"], d["file"], d["members"], layouts["before"],
+        layouts["after"], d.get("flags", []), d.get("note", ""))
+
+
+def _struct_changes(work: Path, series_tip: str
+                    ) -> dict[tuple[str, str], list[str]]:
+    """(struct, file) -> members the conversion changed, of every struct
+    in a changed file."""
+    changes = {}
+    for f in _git(work, "diff", "--name-only", series_tip, "HEAD").split():
+        if not f.endswith((".c", ".h")):
+            continue
+        old = _git(work, "show", f"{series_tip}:{f}", check=False)
+        new = (work / f).read_text(errors="replace")
+        for struct, members in layout_stage.struct_changes(old,
+                                                           new).items():
+            changes[(struct, f)] = members
+    return changes
+
+
 def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
                      work: tree.WorkTree, series_tip: str,
                      sources: list[str], owners, kbuild: build.KernelBuild,
                      cache: Path, stages: Stages, jobs: int | None,
                      log) -> None:
-    """Baseline build at the series' tip, converted build with W=1, and
-    the check that every changed line reached the compiler."""
+    """Baseline build at the series' tip, converted build with W=1, the
+    layout of every struct the conversion changed, and the check that
+    every changed line reached the compiler."""
+    changes = _struct_changes(work.path, series_tip)
+    scratch = cache / "layout" / work.path.name
+    shutil.rmtree(scratch, ignore_errors=True)
+    before: dict = {}
+    after: dict = {}
+
+    def read(source: str) -> str:
+        return (work.path / source).read_text(errors="replace")
+
     def do_baseline():
         kbuild.configure()
         with _at_commit(work, series_tip):
             result.before = _audit(work, kernel, cache, jobs)
             base = kbuild.build(sources, preprocess=False) if sources else {}
+            if changes and layout_stage.available():
+                layout_stage.measure(changes, sources, read, kbuild, scratch,
+                                     "before", before)
         log(f"  baseline: {len(base)} objects at the series' tip")
         return base
     baseline = stages.run("build baseline", do_baseline)
@@ -311,6 +359,17 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
     def do_build():
         return kbuild.build(sources, preprocess=True) if sources else {}
     built = stages.run("build converted (W=1)", do_build)
+
+    def do_layout():
+        if changes and layout_stage.available():
+            layout_stage.measure(changes, sources, read, kbuild, scratch,
+                                 "after", after)
+        packed = {(struct, f) for struct, f in changes
+                  if struct_layout.packed({f: read(f)}, struct)}
+        result.layout = layout_stage.compare(changes, before, after, packed)
+        for change in result.layout:
+            log(f"  {change.line()}")
+    stages.run("layout", do_layout)
 
     for source in sources:
         base = baseline.get(source)
@@ -396,6 +455,8 @@ def build_txt(result: ConvertResult) -> str:
                          f"{','.join(map(str, missing))}")
     for sha, subject in result.dropped:
         lines.append(f"dropped {sha[:12]} {subject}")
+    for change in result.layout:
+        lines.append(f"layout: {change.line()}")
     return "\n".join(lines) + "\n"
 
 
@@ -438,6 +499,12 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
     out += [f"- {sha[:12]} {subject}" for sha, subject in result.commits]
     out += [f"- dropped (does not build): {sha[:12]} {subject}"
             for sha, subject in result.dropped]
+    if result.layout:
+        out += ["", "## Struct layout", "",
+                "Every struct whose members the conversion changed, as the "
+                "compiler lays it out (pahole on the object built with -g, "
+                "before and after):", ""]
+        out += [f"- {change.line()}" for change in result.layout]
     if result.kept:
         out += ["", "## Left alone by the rules, and why", ""]
         for ulp, reasons in sorted(result.kept.items()):
@@ -466,6 +533,7 @@ def write_reports(result: ConvertResult, kernel: tree.KernelTree,
         "dropped": result.dropped,
         "uncompiled": result.uncompiled, "stages": result.stages,
         "builds": [r.__dict__ for r in result.builds],
+        "layout": [c.to_dict() for c in result.layout],
         "kept": {ulp: [list(r) for r in reasons]
                  for ulp, reasons in sorted(result.kept.items())},
         "before": result.before.totals(), "after": result.after.totals(),

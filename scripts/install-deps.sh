@@ -45,6 +45,8 @@ for group in "$@"; do
 		need "command -v perl" perl
 		# the same source compiled the same way twice is compiled once
 		need "test -x /usr/lib/ccache/gcc" ccache
+		# make convert's layout stage reads struct layouts with pahole
+		need "command -v pahole" dwarves
 		;;
 	kunit)
 		need "command -v qemu-system-x86_64" qemu-system-x86

@@ -22,6 +22,7 @@ from pathlib import Path
 import apply
 import commit
 import convert
+import leftovers
 import maintainers
 import tree
 import ulps
@@ -216,13 +217,39 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
         lines += [f"  {'total':<{width}}  {total_b:4d} -> {total_a:4d}", ""]
     if leftovers_json.exists():
         data = json.loads(leftovers_json.read_text())
-        reasons = Counter(s.get("category") or s.get("reason") or
-                          "not classified" for s in data["sites"]
+
+        def reason_of(site: dict) -> str:
+            text = site.get("category") or site.get("reason") or \
+                "not classified"
+            if text.startswith(leftovers.MISMATCH_PREFIX):
+                return "pre-existing DMA-API mismatch (listed below)"
+            return text
+        reasons = Counter(reason_of(s) for s in data["sites"]
                           if s.get("area") == "ulp")
         if reasons:
             lines += ["What is left in the ULPs, and why:", ""]
             for reason, n in reasons.most_common():
                 lines.append(f"  {n:4d}  {reason}")
+            lines.append("")
+        if data.get("mismatches"):
+            lines += ["DMA-API mismatches the ULPs have today, which the "
+                      "conversion leaves alone (each is worth a fix of its "
+                      "own):", ""]
+            for m in data["mismatches"]:
+                lines += textwrap.wrap(f"{m['file']}:{m['line']}: "
+                                       f"{m['text']}", 72,
+                                       initial_indent="  - ",
+                                       subsequent_indent="    ")
+            lines.append("")
+    if convert_json.exists():
+        layout = json.loads(convert_json.read_text()).get("layout", [])
+        if layout:
+            lines += ["Structs whose layout the conversion changes (pahole, "
+                      "before -> after):", ""]
+            for change in layout:
+                lines += textwrap.wrap(
+                    layout_text(change), 72, initial_indent="  - ",
+                    subsequent_indent="    ")
             lines.append("")
     lines += ["Testing:"]
     if convert_json.exists():
@@ -247,6 +274,19 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
         lines += ["", f"This is batch {index} of {nbatches}, for "
                   f"{batch.tree}."]
     return subject, "\n".join(lines).rstrip() + "\n"
+
+
+def layout_text(change: dict) -> str:
+    """One line of convert.json's layout record, as the stage prints it."""
+    before, after = change.get("before"), change.get("after")
+    if not before or not after:
+        return f"struct {change['struct']}: {change.get('note', '')}"
+    text = (f"struct {change['struct']}: {before['size']} -> "
+            f"{after['size']} bytes, {before['cachelines']} -> "
+            f"{after['cachelines']} cache lines")
+    if change.get("flags"):
+        text += " (" + "; ".join(change["flags"]) + ")"
+    return text
 
 
 def fill_cover(path: Path, subject: str, body: str) -> None:

@@ -48,7 +48,7 @@ def test_builds_are_reused_only_for_the_same_commit(tmp_path):
                                        head="h1", compiler="gcc 12")
         return convert._reusable_builds(record, result, list(sources))
 
-    assert reusable() == builds
+    assert reusable() == (builds, [])
     assert reusable(nothing_to_do=False) is None
     assert reusable(head="h0") is None
     assert reusable(series_tip="t0") is None

@@ -156,6 +156,19 @@ p << sgfill.p;
 @@
 sgfills.setdefault(fam_of(x), []).append(p[0].line)
 
+// the same, after the conversion: rdma_fill_ib_sge_from_sgl() fills it
+@sgfill_builder depends on report || org@
+expression PD, X, N, S, M;
+position p;
+@@
+ rdma_fill_ib_sge_from_sgl@p(PD, X, N, S, M)
+
+@script:python depends on sgfill_builder@
+x << sgfill_builder.X;
+p << sgfill_builder.p;
+@@
+sgfills.setdefault(fam_of(x.lstrip("&").strip()), []).append(p[0].line)
+
 @unmap depends on report || org@
 identifier fn =~ "^ib_dma_unmap_(single|page)$";
 expression X, D, LEN, DIR;

@@ -41,6 +41,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import sge_names
 import spatch
 import ulps
 
@@ -48,7 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "cocci" / "convert"
 SCRIPTS = Path(__file__).resolve().parent
 # the modules the rules' Python imports (spatch gets SCRIPTS on PYTHONPATH)
-RULE_MODULES = [SCRIPTS / "struct_layout.py", SCRIPTS / "sge_sync.py"]
+RULE_MODULES = [SCRIPTS / "struct_layout.py", SCRIPTS / "sge_sync.py",
+                SCRIPTS / "sge_names.py"]
 SPATCH_OPTS = ["--very-quiet", "-D", "patch", "--timeout", "120"]
 DEFAULT_RULE_OPTIONS = ["--no-includes", "--include-headers"]
 
@@ -174,9 +176,12 @@ def _pad_to(text: str, col: int, tabs: bool) -> str:
     return pad + " " * (col - _width(text + pad)) if pad else " " * (col - width)
 
 
-def realign_members(old: str, new: str) -> str:
+def realign_members(old: str, new: str,
+                    renames: dict[str, str] | None = None) -> str:
     """Keep a struct member's name in the column it had when spatch only
-    changed its type (u64 dma -> struct ib_sge dma)."""
+    changed its type (u64 dma -> struct ib_sge dma), or its type and its
+    name (renames: old name -> new name)."""
+    back = {v: k for k, v in (renames or {}).items()}
     columns = {}
     for line in old.splitlines():
         m = _MEMBER_RE.match(line)
@@ -191,7 +196,8 @@ def realign_members(old: str, new: str) -> str:
         m = _MEMBER_RE.match(body)
         if body not in old_lines and m:
             indent, typ, gap, name, rest = m.groups()
-            col = columns.get((indent, name, rest))
+            col = columns.get((indent, name, rest)) or \
+                columns.get((indent, back.get(name), rest))
             if col:
                 head = indent + typ
                 body = head + _pad_to(head, col[0], col[1]) + name + ";" + rest
@@ -353,17 +359,91 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
                 return [], errors, log
             if msg.strip():
                 log.append(f"{rule.name}: {msg.strip()}")
+        renames = dict(_RENAMED_RE.findall("\n".join(log)))
         changed = []
         for rel in group:
             old = (tree / rel).read_text(errors="surrogateescape")
             new = (tmpd / rel).read_text(errors="surrogateescape")
             if new != old:
-                new = tidy_new_lines(old, realign_members(old, new))
+                new = tidy_new_lines(old, realign_members(old, new, renames))
+                new = rename_kernel_doc(new, renames)
+                new = mend_error_messages(old, new, renames)
                 new = align_continuations(old, new)
                 (tree / rel).write_text(wrap_new_lines(old, new),
                                         errors="surrogateescape")
                 changed.append(rel)
     return changed, errors, log
+
+
+_RENAMED_RE = re.compile(r"rule 30: (\w+) renamed (\w+)")
+
+
+def rename_kernel_doc(text: str, renames: dict[str, str]) -> str:
+    """The kernel-doc of a struct that now declares a renamed field: its
+    member line (" * @dma_addr: ...") and the references to it (@dma) in
+    the same comment; and the comment on the member's own line."""
+    if not renames:
+        return text
+    lines = text.split("\n")
+    start = None
+    for i, line in enumerate(lines):
+        m = re.search(r"\bstruct\s+ib_sge\s+(\w+)\s*;\s*/\*(.*)\*/", line)
+        if m and m.group(1) in renames.values():
+            # "struct ib_sge wr_tx_sge; /* DMA address of wr_tx_bufs */"
+            lines[i] = line[:m.start(2)] + sge_names.describe(m.group(2)) + \
+                line[m.end(2):]
+        if line.lstrip().startswith("/**"):
+            start = i
+        if start is None or "*/" not in line:
+            continue
+        block, start = range(start, i + 1), None
+        body = "\n".join(lines[i + 1:i + 80])
+        head = re.match(r"\s*struct\s+\w+\s*\{(.*?)\n\}", body, re.S)
+        if not head:
+            continue
+        for old, new in renames.items():
+            if not re.search(rf"\bstruct\s+ib_sge\s+{re.escape(new)}\s*;",
+                             head.group(1)):
+                continue
+            for j in block:
+                lines[j] = sge_names.kernel_doc_line(lines[j], old, new)
+                lines[j] = re.sub(rf"@{re.escape(old)}\b", f"@{new}",
+                                  lines[j])
+    return "\n".join(lines)
+
+
+_BUILDER_CALL = re.compile(r"\b(rdma_map_sge_(?:single|page))\s*\(")
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def mend_error_messages(old: str, new: str,
+                        renames: dict[str, str]) -> str:
+    """The messages of an error branch whose map became a builder: within
+    a few lines after a new rdma_map_sge_*() call, a string that names
+    ib_dma_mapping_error() names the builder, and one that names a renamed
+    field its new name (isert: "login_rsp_dma mapping error")."""
+    old_lines = set(old.split("\n"))
+    lines = new.split("\n")
+    builder, left = None, 0
+    for i, line in enumerate(lines):
+        m = _BUILDER_CALL.search(line)
+        if m and line not in old_lines:
+            builder, left = m.group(1), 6
+        elif left:
+            left -= 1
+        else:
+            builder = None
+        if builder is None or '"' not in line:
+            continue
+
+        def mend(lit: re.Match) -> str:
+            text = lit.group(0).replace("ib_dma_mapping_error()",
+                                        f"{builder}()")
+            for was, now in renames.items():
+                text = re.sub(rf"\b{re.escape(was)}\b", now, text)
+            return text
+        lines[i] = _STRING.sub(mend, line)
+    return "\n".join(lines)
 
 
 _NB_RE = re.compile(r"nb good = (\d+),\s+nb bad = (\d+)")

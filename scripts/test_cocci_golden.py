@@ -172,3 +172,68 @@ def test_the_reasons_a_rule_gives_for_what_it_leaves_are_kept(tmp_path):
     assert (rule, family) == ("10", "sge")
     assert why == ("length set to min_t(int, len, PAGE_SIZE) at line 47, "
                    "not the mapped length")
+
+
+SRPT_IOCTX = """\
+/**
+ * struct srpt_ioctx - shared SRPT I/O context information
+ * @cqe:   Completion queue element.
+ * @buf:   Pointer to the buffer.
+ * @dma:   DMA address of the buffer.
+ * @offset: Offset of the first byte in @buf and @dma that is actually used.
+ * @index: Index of the I/O context in its ioctx_ring array.
+ */
+struct srpt_ioctx {
+	struct ib_cqe		cqe;
+	void			*buf;
+	struct ib_sge		sge;
+	uint32_t		offset;
+	uint32_t		index;
+};
+"""
+
+
+def test_the_kernel_doc_of_a_renamed_field_follows_it():
+    """drivers/infiniband/ulp/srpt/ib_srpt.h (6.12), after rule 30 renamed
+    dma to sge: the member line and the reference to @dma follow."""
+    out = cocci_convert.rename_kernel_doc(SRPT_IOCTX, {"dma": "sge"})
+    assert " * @sge:   sge of the buffer." in out
+    assert "in @buf and @sge that" in out and "@dma" not in out
+    # a struct that does not declare the new name keeps its comment
+    other = SRPT_IOCTX.replace("struct ib_sge		sge;", "u64 dma;")
+    assert cocci_convert.rename_kernel_doc(other, {"dma": "sge"}) == other
+
+
+def test_error_messages_of_a_converted_map_follow_it():
+    """drivers/infiniband/ulp/isert/ib_isert.c (6.12) after rule 30."""
+    old = ('\tisert_conn->login_rsp_dma = ib_dma_map_single(ib_dev,\n'
+           '\t\t\t\tisert_conn->login_rsp_buf,\n'
+           '\t\t\t\tISER_RX_PAYLOAD_SIZE, DMA_TO_DEVICE);\n'
+           '\tret = ib_dma_mapping_error(ib_dev, isert_conn->login_rsp_dma);\n'
+           '\tif (ret) {\n'
+           '\t\tisert_err("login_rsp_dma mapping error: %d\\n", ret);\n'
+           '\t\tisert_conn->login_rsp_dma = 0;\n'
+           '\t}\n'
+           '\tif (ib_dma_mapping_error(ib_dev, dma_addr)) {\n'
+           '\t\tisert_err("ib_dma_mapping_error() failed\\n");\n'
+           '\t}\n')
+    new = ('\tret = rdma_map_sge_single(pd, &isert_conn->login_rsp_sge,\n'
+           '\t\t\t\t  isert_conn->login_rsp_buf,\n'
+           '\t\t\t\t  ISER_RX_PAYLOAD_SIZE, DMA_TO_DEVICE);\n'
+           '\tif (ret) {\n'
+           '\t\tisert_err("login_rsp_dma mapping error: %d\\n", ret);\n'
+           '\t\tisert_conn->login_rsp_sge.addr = 0;\n'
+           '\t}\n'
+           '\tif (ib_dma_mapping_error(ib_dev, dma_addr)) {\n'
+           '\t\tisert_err("ib_dma_mapping_error() failed\\n");\n'
+           '\t}\n')
+    out = cocci_convert.mend_error_messages(
+        old, new, {"login_rsp_dma": "login_rsp_sge"})
+    assert 'isert_err("login_rsp_sge mapping error: %d\\n", ret);' in out
+    # a map that is still ib_dma_*: its message stays
+    assert 'isert_err("ib_dma_mapping_error() failed\\n");' in out
+    converted = new.replace(
+        '\tif (ib_dma_mapping_error(ib_dev, dma_addr)) {\n',
+        '\tif (rdma_map_sge_single(pd, &tx_desc->sge, tx_desc, 76, dir)) {\n')
+    out = cocci_convert.mend_error_messages(old, converted, {})
+    assert 'isert_err("rdma_map_sge_single() failed\\n");' in out

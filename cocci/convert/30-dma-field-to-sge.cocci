@@ -49,6 +49,7 @@ import sys
 # PYTHONPATH; by hand: PYTHONPATH=<toolkit>/scripts make coccicheck ...
 import struct_layout
 import sge_sync
+import sge_names
 
 decls = {}      # field -> number of u64/dma_addr_t member declarations
 decl_struct = {}  # field -> the structs that declare it u64/dma_addr_t
@@ -81,6 +82,8 @@ map_fns = set() # functions that map a field
 param_name = {} # (function, index) -> parameter name
 recv_cand = set()  # members assigned the byte_len of a receive completion
 pass_fns = set()   # functions passing a parameter on to one that maps
+struct_members = {}  # struct -> names of its members
+renamed = {}       # field -> its new name (sge_names)
 map_fields = {}    # function -> fields it maps
 sync_fields = {}   # function -> fields it syncs
 
@@ -300,6 +303,8 @@ recv_cand.clear()
 pass_fns.clear()
 map_fields.clear()
 sync_fields.clear()
+struct_members.clear()
+renamed.clear()
 for d in (decls, decl_struct, typed, members, layout, maplens, maplens_t, memtype,
           maps_all, maps_ok,
           uses, devf, pdf,
@@ -346,8 +351,10 @@ struct T { ...
 
 @script:python depends on md@
 f << md.F;
+t << md.T;
 @@
 members[f] = members.get(f, 0) + 1
+struct_members.setdefault(t, set()).add(f)
 
 @sdev depends on patch@
 identifier T, F;
@@ -1667,6 +1674,25 @@ for m in lenuse:
             all(f in decls and f not in blocked for f in lenfld[m]) and
             lenall.get(m, set()) <= lenuse[m] | lenstore.get(m, set())):
         dead_len.add(m)
+# a converted field is renamed to say it holds an sge, where spatch
+# types every use of the name (a use it cannot type may be of the field)
+for f in decls:
+    if f in blocked:
+        continue
+    taken = set()
+    for t in decl_struct.get(f, ()):
+        taken |= struct_members.get(t, set())
+    name = sge_names.new_name(f, taken)
+    if name is None:
+        continue
+    if all(typed.get(k) is not None for k in uses.get(f, [])):
+        renamed[f] = name
+    elif os.environ.get("RDMA_SGE_COCCI_DEBUG"):
+        sys.stderr.write("rule 30: %s keeps its name: spatch cannot type "
+                         "every use of it\n" % f)
+if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
+    for f in sorted(renamed):
+        sys.stderr.write("rule 30: %s renamed %s\n" % (f, renamed[f]))
 if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
     # the fields that hold a DMA handle, not every u64 member
     for f in sorted(why_blocked):
@@ -2547,3 +2573,33 @@ identifier F : script:python () { conv(". " + F) };
 - }
 + if (E->F.addr)
 +	rdma_unmap_sge(D, A, DIR);
+
+// ---- 3. the converted field says what it holds ----
+
+@depends on patch disable ptr_to_array@
+identifier T;
+struct T *E;
+identifier F : script:python (T) { (F in renamed and T in decl_struct.get(F, ())) };
+fresh identifier N = script:python(F) { renamed[F] };
+@@
+- E->F
++ E->N
+
+@depends on patch disable ptr_to_array@
+identifier T;
+struct T E;
+identifier F : script:python (T) { (F in renamed and T in decl_struct.get(F, ())) };
+fresh identifier N = script:python(F) { renamed[F] };
+@@
+- E.F
++ E.N
+
+@depends on patch@
+identifier T;
+identifier F : script:python (T) { (F in renamed and T in decl_struct.get(F, ())) };
+fresh identifier N = script:python(F) { renamed[F] };
+@@
+struct T { ...
+- struct ib_sge F;
++ struct ib_sge N;
+  ... };

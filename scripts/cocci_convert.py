@@ -418,10 +418,11 @@ _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 def mend_error_messages(old: str, new: str,
                         renames: dict[str, str]) -> str:
-    """The messages of an error branch whose map became a builder: within
-    a few lines after a new rdma_map_sge_*() call, a string that names
-    ib_dma_mapping_error() names the builder, and one that names a renamed
-    field its new name (isert: "login_rsp_dma mapping error")."""
+    """Messages that name what the conversion changed: within a few lines
+    after a new rdma_map_sge_*() call, a string that names
+    ib_dma_mapping_error() names the builder; a string near a use of a
+    renamed field names it by its new name (isert: "login_rsp_dma mapping
+    error", "unmap single for isert_cmd->pdu_buf_dma")."""
     old_lines = set(old.split("\n"))
     lines = new.split("\n")
     builder, left = None, 0
@@ -433,13 +434,17 @@ def mend_error_messages(old: str, new: str,
             left -= 1
         else:
             builder = None
-        if builder is None or '"' not in line:
+        near = "\n".join(lines[max(0, i - 3):i + 4])
+        renamed_here = {was: now for was, now in renames.items()
+                        if re.search(rf"(->|\.){re.escape(now)}\b", near)}
+        if '"' not in line or (builder is None and not renamed_here):
             continue
 
         def mend(lit: re.Match) -> str:
-            text = lit.group(0).replace("ib_dma_mapping_error()",
-                                        f"{builder}()")
-            for was, now in renames.items():
+            text = lit.group(0)
+            if builder is not None:
+                text = text.replace("ib_dma_mapping_error()", f"{builder}()")
+            for was, now in renamed_here.items():
                 text = re.sub(rf"\b{re.escape(was)}\b", now, text)
             return text
         lines[i] = _STRING.sub(mend, line)

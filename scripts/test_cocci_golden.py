@@ -237,3 +237,13 @@ def test_error_messages_of_a_converted_map_follow_it():
         '\tif (rdma_map_sge_single(pd, &tx_desc->sge, tx_desc, 76, dir)) {\n')
     out = cocci_convert.mend_error_messages(old, converted, {})
     assert 'isert_err("rdma_map_sge_single() failed\\n");' in out
+    # a debug message next to a use of the renamed field
+    unmap = ('\tif (isert_cmd->pdu_buf_sge.addr != 0) {\n'
+             '\t\tisert_dbg("unmap single for isert_cmd->pdu_buf_dma\\n");\n'
+             '\t\trdma_unmap_sge(ib_dev, &isert_cmd->pdu_buf_sge, dir);\n'
+             '\t}\n'
+             '\tpr_debug("pdu_buf_dma of another struct\\n");\n'
+             '\n\n\n\n')
+    out = cocci_convert.mend_error_messages("", unmap,
+                                            {"pdu_buf_dma": "pdu_buf_sge"})
+    assert "unmap single for isert_cmd->pdu_buf_sge" in out

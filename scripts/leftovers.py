@@ -135,15 +135,19 @@ class Audit:
                 "files": len({s.file for s in self.sites})}
 
 
-def _parse_spatch(output: str) -> dict[tuple[str, int, int], dict]:
-    found = {}
+def report_matches(output: str, pattern: re.Pattern):
+    """(file, line, column) and the match of every line of a report-mode
+    spatch run that pattern (with groups path, line, col) matches."""
     for line in output.splitlines():
-        match = _SITE_LINE.match(line.strip())
+        match = pattern.match(line.strip())
         if match:
-            key = (match["path"].removeprefix("./"), int(match["line"]),
-                   int(match["col"]))
-            found[key] = match.groupdict()
-    return found
+            yield (match["path"].removeprefix("./"), int(match["line"]),
+                   int(match["col"])), match
+
+
+def _parse_spatch(output: str) -> dict[tuple[str, int, int], dict]:
+    return {key: match.groupdict()
+            for key, match in report_matches(output, _SITE_LINE)}
 
 
 def _failure_reason(result: spatch.FileResult) -> str:
@@ -273,12 +277,8 @@ def find_reasons(tree_root: Path, found: list[Site], jobs: int | None
                                  jobs=jobs)
     reasons = {}
     for result in runner.run(tree_root, files).values():
-        for line in result.stdout.splitlines():
-            match = _REASON_LINE.match(line.strip())
-            if match:
-                key = (match["path"].removeprefix("./"), int(match["line"]),
-                       int(match["col"]))
-                reasons.setdefault(key, match["text"])
+        for key, match in report_matches(result.stdout, _REASON_LINE):
+            reasons.setdefault(key, match["text"])
     return reasons
 
 
@@ -287,13 +287,9 @@ _MISMATCH_LINE = re.compile(
 
 
 def parse_mismatches(output: str) -> dict[tuple[str, int, int], str]:
-    found = {}
-    for line in output.splitlines():
-        match = _MISMATCH_LINE.match(line.strip())
-        if match:
-            key = (match["path"].removeprefix("./"), int(match["line"]),
-                   int(match["col"]))
-            found.setdefault(key, match["text"])
+    found: dict[tuple[str, int, int], str] = {}
+    for key, match in report_matches(output, _MISMATCH_LINE):
+        found.setdefault(key, match["text"])
     return found
 
 

@@ -44,13 +44,37 @@ class LayoutChange:
     flags: list[str] = field(default_factory=list)
     note: str = ""              # why a layout could not be read
 
+    def described_members(self) -> list[str]:
+        """The changed members, a renamed one as "old -> new" (the new
+        name at the old one's offset)."""
+        if self.before is None or self.after is None:
+            return list(self.members)
+        gone = [m for m in self.members if m in self.before.members and
+                m not in self.after.members]
+        new = [m for m in self.members if m in self.after.members and
+               m not in self.before.members]
+        added = set(new)
+        out = []
+        for name in self.members:
+            if name in added:
+                continue
+            if name in gone:
+                at = self.before.members[name][0]
+                to = [n for n in new if self.after.members[n][0] == at]
+                if to:
+                    out.append(f"{name} -> {to[0]}")
+                    new.remove(to[0])
+                    continue
+            out.append(name)
+        return out + new
+
     def line(self) -> str:
         if self.before is None or self.after is None:
             return f"struct {self.struct} ({self.file}): {self.note}"
         b, a = self.before, self.after
         text = (f"struct {self.struct} ({self.file}): {b.size} -> "
                 f"{a.size} bytes, {b.cachelines} -> {a.cachelines} cache "
-                f"lines; {', '.join(self.members)}")
+                f"lines; {', '.join(self.described_members())}")
         return text + (" [" + "; ".join(self.flags) + "]"
                        if self.flags else "")
 

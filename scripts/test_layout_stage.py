@@ -96,3 +96,15 @@ def test_the_probe_is_the_first_built_source_that_uses_the_struct():
     assert layout_stage.probe_source("x", "c.c", ["c.c"], texts.get) == "c.c"
     assert layout_stage.probe_source("nope", "h.h", ["a.c"],
                                      texts.get) is None
+
+
+def test_a_renamed_member_reads_old_to_new():
+    before = layout_stage.Layout(32, 1, False, {"cqe": (0, 8), "buf": (8, 8),
+                                                "dma": (16, 8)})
+    after = layout_stage.Layout(40, 1, False, {"cqe": (0, 8), "buf": (8, 8),
+                                               "sge": (16, 16)})
+    change = layout_stage.LayoutChange("srpt_ioctx", "ib_srpt.h",
+                                       ["dma", "sge"], before, after)
+    assert change.described_members() == ["dma -> sge"]
+    assert change.line().endswith("32 -> 40 bytes, 1 -> 1 cache lines; "
+                                  "dma -> sge")

@@ -26,8 +26,9 @@ REASONS_RULE = TOOLKIT / "cocci" / "audit" / "ib_dma_reasons.cocci"
 # audit rule).
 MISMATCH_RULE = TOOLKIT / "cocci" / "audit" / "dma_mismatch.cocci"
 MISMATCH_PREFIX = "pre-existing DMA-API mismatch: "
-# The reasons rule resolves struct ib_sge through headers, so its result
-# depends on more than one file's content: it is never cached.
+# The reasons rule resolves struct ib_sge through the file's local headers:
+# its cache key holds their content too.
+REASONS_INCLUDE_DIRS = ["include", "arch/x86/include", "include/uapi"]
 REASONS_OPTIONS = ["--very-quiet", "--local-includes",
                    "--include-headers-for-types", "--include-headers",
                    "-I", "include", "-I", "arch/x86/include",
@@ -252,7 +253,7 @@ def run_audit(tree_root: Path, tree_name: str, version: str, is_git: bool,
     timings["mismatches"] = time.monotonic() - start
 
     start = time.monotonic()
-    reasons = find_reasons(tree_root, audit.sites, jobs)
+    reasons = find_reasons(tree_root, audit.sites, cache_dir, jobs)
     for site in audit.sites:
         site.category = categorize(site, reasons, found_mismatches)
     timings["reasons"] = time.monotonic() - start
@@ -264,7 +265,8 @@ _REASON_LINE = re.compile(
     r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+)-\d+: REASON (?P<text>.*)$")
 
 
-def find_reasons(tree_root: Path, found: list[Site], jobs: int | None
+def find_reasons(tree_root: Path, found: list[Site],
+                 cache_dir: Path | None, jobs: int | None
                  ) -> dict[tuple[str, int, int], str]:
     """Run the reasons rule where it can say something: ULP files with
     local_dma_lkey uses or scatterlist mappings."""
@@ -274,7 +276,8 @@ def find_reasons(tree_root: Path, found: list[Site], jobs: int | None
     if not files:
         return {}
     runner = spatch.SpatchRunner(REASONS_RULE, options=REASONS_OPTIONS,
-                                 jobs=jobs)
+                                 cache_dir=cache_dir, jobs=jobs,
+                                 header_dirs=REASONS_INCLUDE_DIRS)
     reasons = {}
     for result in runner.run(tree_root, files).values():
         for key, match in report_matches(result.stdout, _REASON_LINE):

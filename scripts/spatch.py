@@ -59,16 +59,57 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+_LOCAL_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*"([^"]+)"', re.M)
+
+
+def local_headers(tree: Path, rel: str, include_dirs: list[str],
+                  memo: dict[str, list[str]] | None = None) -> list[str]:
+    """Every header reached from rel through #include "..." lines, each
+    resolved next to its includer and in include_dirs (all candidates that
+    exist: more than spatch reads is safe for a cache key, less is not)."""
+    memo = {} if memo is None else memo
+    seen: set[str] = set()
+    todo = [rel]
+    while todo:
+        current = todo.pop()
+        if current not in memo:
+            try:
+                text = (tree / current).read_bytes()
+            except OSError:
+                text = b""
+            found = []
+            for name in _LOCAL_INCLUDE.findall(text):
+                name = name.decode(errors="replace")
+                for base in (os.path.dirname(current), *include_dirs):
+                    candidate = os.path.normpath(os.path.join(base, name))
+                    if not candidate.startswith("..") and \
+                            (tree / candidate).is_file():
+                        found.append(candidate)
+            memo[current] = found
+        for header in memo[current]:
+            if header not in seen:
+                seen.add(header)
+                todo.append(header)
+    seen.discard(rel)
+    return sorted(seen)
+
+
 class SpatchRunner:
     def __init__(self, rule: Path, options: list[str] | None = None,
                  timeout: int = DEFAULT_TIMEOUT, cache_dir: Path | None = None,
-                 jobs: int | None = None):
+                 jobs: int | None = None,
+                 header_dirs: list[str] | None = None):
+        """header_dirs: the rule reads the local headers of each file
+        (spatch --local-includes), looked up in these directories too; the
+        cache key then holds their content as well."""
         self.spatch = find_spatch()
         self.rule = rule
         self.options = list(DEFAULT_OPTIONS if options is None else options)
         self.timeout = timeout
         self.cache_dir = cache_dir
         self.jobs = jobs or default_jobs()
+        self.header_dirs = header_dirs
+        self._headers: dict[str, list[str]] = {}
         self._key_base = hashlib.sha256(
             "\0".join([rule.read_text(), spatch_version(),
                        *self.options, str(timeout)]).encode()).hexdigest()
@@ -79,9 +120,19 @@ class SpatchRunner:
         digest = hashlib.sha256(self._key_base.encode() + content).hexdigest()
         return self.cache_dir / digest[:2] / f"{digest}.json"
 
-    def run_file(self, tree: Path, rel: str) -> FileResult:
+    def _key_content(self, tree: Path, rel: str) -> bytes:
         content = (tree / rel).read_bytes()
-        cache = self._cache_path(content)
+        if self.header_dirs is None or self.cache_dir is None:
+            return content
+        parts = [content]
+        for header in local_headers(tree, rel, self.header_dirs,
+                                    self._headers):
+            parts += [b"\0" + header.encode() + b"\0",
+                      (tree / header).read_bytes()]
+        return b"".join(parts)
+
+    def run_file(self, tree: Path, rel: str) -> FileResult:
+        cache = self._cache_path(self._key_content(tree, rel))
         if cache is not None and cache.exists():
             data = json.loads(cache.read_text())
             data.update(path=rel, cached=True)

@@ -3,6 +3,8 @@
 #   make report  [KERNEL=/path/to/linux]   audit what is left to convert
 #   make convert [KERNEL=...]               core series + conversion, built
 #   make series  [V=2] [PREFIX="PATCH rdma-next"] [CHECK_BISECT=1]
+#   make check PATCH=file|dir|mbox | RANGE=base..head
+#                                           uses a change adds (exit 1)
 #   make runtime-test [VARIANTS="converted debug base"]
 #                                           NVMe-oF over rxe/siw under QEMU
 #   make test                               the whole test suite (CI runs it)
@@ -19,11 +21,11 @@ DRIVER = $(PYTHON) scripts/rdma_sge.py --cache $(CACHE) --jobs $(JOBS) \
 	 $(if $(KERNEL),--kernel "$(KERNEL)")
 DEPS = scripts/install-deps.sh
 
-.PHONY: help report worktree clean-work apply kunit convert series runtime-test bench test \
+.PHONY: help check report worktree clean-work apply kunit convert series runtime-test bench test \
 	test-fast deps clean
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(DEPS) audit test $(if $(KERNEL),,kernel)
@@ -31,6 +33,11 @@ deps:
 report:
 	@$(DEPS) audit $(if $(KERNEL),,kernel)
 	@$(DRIVER) report
+
+check:
+	@$(DEPS) audit $(if $(KERNEL),,kernel)
+	@$(DRIVER) check $(if $(RANGE),--range "$(RANGE)") \
+		$(if $(PATCH),--patch "$(PATCH)")
 
 worktree:
 	@$(DEPS) audit $(if $(KERNEL),,kernel)

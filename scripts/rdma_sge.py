@@ -198,6 +198,23 @@ def cmd_runtime_test(args) -> int:
     return 0 if result.passed else 1
 
 
+def cmd_check(args) -> int:
+    import guard
+    kernel = tree.open_tree(args.kernel, args.cache, log)
+    try:
+        result = guard.check(kernel, args.cache, range_spec=args.range,
+                             patch=args.patch, jobs=args.jobs)
+    except guard.CheckError as exc:
+        raise tree.TreeError(str(exc)) from exc
+    text = guard.check_txt(result)
+    print(text, end="")
+    out = args.reports / kernel.name
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "check.txt").write_text(text)
+    (out / "check.json").write_text(guard.check_json(result))
+    return 1 if result.added else 0
+
+
 def cmd_bench(args) -> int:
     import bench
     return bench.main(args)
@@ -250,6 +267,13 @@ def parser() -> argparse.ArgumentParser:
                          "the unconverted base, which otherwise runs only "
                          "when a kernel fails)")
     runtime.set_defaults(func=cmd_runtime_test)
+
+    check = sub.add_parser("check", help="the ib_dma_*/local_dma_lkey uses "
+                           "a change adds (exit 1 if any)")
+    check.add_argument("--range", help="base..head in the kernel's repo")
+    check.add_argument("--patch", help="a patch, a directory of *.patch or "
+                       "an mbox, applied to the kernel tree")
+    check.set_defaults(func=cmd_check)
 
     bench = sub.add_parser("bench", help="time each stage")
     bench.add_argument("--naive", action="store_true",

@@ -50,6 +50,8 @@ class ConvertResult:
     commits: list[tuple[str, str]] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)
     builds: list[BuildRecord] = field(default_factory=list)
+    # the core series' own objects (the API and its KUnit test), W=1
+    core_builds: list[BuildRecord] = field(default_factory=list)
     uncompiled: dict[str, list[int]] = field(default_factory=dict)
     before: leftovers.Audit | None = None
     after: leftovers.Audit | None = None
@@ -159,6 +161,11 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     series_tip = applied.commits[-1]
 
     result = ConvertResult(work=work, series_tip=series_tip)
+    kbuild = build.work_tree_build(work.path, cache, jobs,
+                                   log=lambda m: log("  " + m))
+    result.core_builds = stages.run(
+        "build core series", build_core_series, work.path, series_tip,
+        len(applied.commits), kbuild, log)
 
     def do_convert():
         files = [str(f) for f in cocci_convert.scope_files(work.path)]
@@ -213,8 +220,6 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     converted = _git(work.path, "diff", "--name-only", series_tip,
                      "HEAD").split()
     sources = _sources_to_build(work.path, converted)
-    kbuild = build.work_tree_build(work.path, cache, jobs,
-                                   log=lambda m: log("  " + m))
 
     result.head = _git(work.path, "rev-parse", "HEAD").strip()
     result.compiler = build.compiler_version()
@@ -239,6 +244,47 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     for path in written:
         log(f"wrote {path}")
     return result
+
+
+def is_test_source(source: str) -> bool:
+    return source.endswith(("_kunit.c", "_test.c"))
+
+
+def build_core_series(work: Path, series_tip: str, patches: int,
+                      kbuild: build.KernelBuild, log) -> list[BuildRecord]:
+    """Build the core series' own objects in the allmodconfig build, before
+    anything is converted: a tree where the API does not build stops here
+    with the compiler's first error; a KUnit test that does not build is
+    reported and does not stop the conversion."""
+    sources = sorted(f for f in _git(work, "diff", "--name-only",
+                                     f"{series_tip}~{patches}",
+                                     series_tip).split() if f.endswith(".c"))
+    if not sources:
+        return []
+    kbuild.configure()
+    built = kbuild.build(sources)
+    records = []
+    for source in sources:
+        r = built[source]
+        records.append(BuildRecord(
+            source=source, subsystem="core series", built=r.built,
+            new_warnings=[str(d) for d in r.warnings],
+            errors=[str(d) for d in r.errors]))
+        log(f"  {r.obj}: " + ("built" if r.built else "DOES NOT BUILD") +
+            f", {len(r.warnings)} warning(s) (W=1)")
+    for record in records:
+        if record.built:
+            continue
+        first = record.errors[0] if record.errors else \
+            f"make could not build {record.source[:-2]}.o"
+        if is_test_source(record.source):
+            log(f"  note: the core series' KUnit test does not build on this "
+                f"tree ({first}); the conversion goes on, but do not post "
+                "that patch as it is")
+        else:
+            raise ConvertError(f"the core series does not build on this "
+                               f"tree, nothing converted: {first}")
+    return records
 
 
 def _reusable_builds(record: Path, result: ConvertResult,
@@ -440,7 +486,7 @@ def _commits_since(work: Path, base: str) -> list[tuple[str, str]]:
 def build_txt(result: ConvertResult) -> str:
     lines = ["# object  built  baseline-warnings  new-warnings  errors  "
              "uncompiled-changed-lines"]
-    for r in result.builds:
+    for r in result.core_builds + result.builds:
         lines.append(f"{r.source[:-2]}.o  {'yes' if r.built else 'NO'}  "
                      f"{len(r.baseline_warnings)}  {len(r.new_warnings)}  "
                      f"{len(r.errors)}  "
@@ -492,6 +538,13 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
         out += ["", f"ULP scope: {ulp_before} → {ulp_after} sites "
                 f"({100 * (ulp_before - ulp_after) / ulp_before:.1f}% "
                 "converted)."]
+    if result.core_builds:
+        out += ["", "Core series objects (allmodconfig, W=1): " + "; ".join(
+            f"`{r.source[:-2]}.o` "
+            + ("built" if r.built else "DOES NOT BUILD: " + (
+                r.errors[0] if r.errors else "see build.txt"))
+            + (f", {len(r.new_warnings)} warning(s)" if r.new_warnings
+               else "") for r in result.core_builds) + "."]
     if result.builds_reused:
         out += ["", f"Build: nothing new since the last run built "
                 f"{result.head[:12]}; its results stand."]
@@ -533,6 +586,7 @@ def write_reports(result: ConvertResult, kernel: tree.KernelTree,
         "dropped": result.dropped,
         "uncompiled": result.uncompiled, "stages": result.stages,
         "builds": [r.__dict__ for r in result.builds],
+        "core_builds": [r.__dict__ for r in result.core_builds],
         "layout": [c.to_dict() for c in result.layout],
         "kept": {ulp: [list(r) for r in reasons]
                  for ulp, reasons in sorted(result.kept.items())},

@@ -2,13 +2,15 @@
 default tree (marked kernel: it builds objects, a few minutes)."""
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 import convert
 import tree
-from conftest import REPORTS, changed_state, git, user_state
+from conftest import CLI, REPORTS, changed_state, git, user_state
 
 def test_dropping_a_commit_keeps_the_others(kernel_shaped, tmp_path):
     base = git(kernel_shaped, "rev-parse", "HEAD").strip()
@@ -111,6 +113,12 @@ def test_make_convert_end_to_end(converted, default_tree):
         assert record["new_warnings"] == [], record
         assert record["uncompiled_lines"] == [], record
     assert report["uncompiled"] == {}
+    # The core series' own objects, built before anything was converted.
+    assert sorted(r["source"] for r in report["core_builds"]) == [
+        "drivers/infiniband/core/sge.c",
+        "drivers/infiniband/core/sge_kunit.c"]
+    assert all(r["built"] and not r["new_warnings"]
+               for r in report["core_builds"]), report["core_builds"]
 
     leftovers = json.loads((REPORTS / default_tree.name /
                             "leftovers.json").read_text())
@@ -131,3 +139,36 @@ def test_make_test_leaves_the_users_work_branch_and_reports(
     checks it again when the session ends)."""
     assert converted.first.returncode == 0
     assert changed_state(user_state_at_start, user_state()) == []
+
+
+@pytest.mark.kernel
+def test_a_tree_where_the_core_api_cannot_build(default_tree, tmp_path):
+    """A copy of the default tree whose struct ib_pd has no local_dma_lkey
+    any more: the series applies, sge.c does not build, and make convert
+    says so in one line with the compiler's first error, before it
+    converts anything."""
+    copy = tmp_path / "linux-no-lkey"
+    subprocess.run(["git", "clone", "-q", "--shared", str(default_tree),
+                    str(copy)], check=True)
+    header = copy / "include/rdma/ib_verbs.h"
+    text = header.read_text()
+    field = "struct ib_pd {\n\tu32\t\t\tlocal_dma_lkey;"
+    assert field in text
+    header.write_text(text.replace(field, field.replace("local_dma_lkey",
+                                                        "dma_lkey")))
+    git(copy, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q",
+        "-am", "ib_pd: rename local_dma_lkey")
+    cli = [*CLI, "--kernel", str(copy)]
+    try:
+        done = subprocess.run([*cli, "convert"], capture_output=True,
+                              text=True, timeout=1800)
+        assert done.returncode == 2, done.stdout + done.stderr
+        [line] = done.stderr.splitlines()
+        assert line.startswith("rdma-sge: error: the core series does not "
+                               "build on this tree, nothing converted: "
+                               "drivers/infiniband/core/sge.c:"), line
+        assert "local_dma_lkey" in line and "error:" in line
+        assert "[convert (spatch)]" not in done.stdout
+    finally:
+        subprocess.run([*cli, "clean-work"], capture_output=True)
+        shutil.rmtree(copy, ignore_errors=True)  # a whole kernel checkout

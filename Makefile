@@ -91,4 +91,5 @@ test-fast:
 	@$(PYTEST) -m "not kernel" scripts
 
 clean:
-	rm -rf $(CACHE)/spatch-results $(CACHE)/spatch-convert
+	rm -rf $(CACHE)/spatch-results $(CACHE)/spatch-convert $(CACHE)/sparse \
+		$(CACHE)/coccicheck

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import apply
 import build
+import checkers
 import cocci_convert
 import commit
 import compiled_lines
@@ -41,6 +42,8 @@ class BuildRecord:
     new_warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     uncompiled_lines: list[int] = field(default_factory=list)
+    # sparse (make C=2) warnings the conversion adds to this object
+    sparse_new: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -60,6 +63,10 @@ class ConvertResult:
     kept: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     # every struct whose members the conversion changed, as compiled
     layout: list[layout_stage.LayoutChange] = field(default_factory=list)
+    # what the kernel's checkers say (which ran, on what) and the
+    # coccicheck findings the conversion adds
+    checkers: list[str] = field(default_factory=list)
+    coccicheck_new: list[str] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     nothing_to_do: bool = False
     new_commits: int = 0
@@ -228,6 +235,9 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     if reused is not None:
         _reuse_builds(reused, result, kernel, work, series_tip, cache,
                       stages, jobs, log)
+        last = json.loads((reports / kernel.name / "convert.json").read_text())
+        result.checkers = last["checkers"]
+        result.coccicheck_new = last.get("coccicheck_new", [])
     else:
         _build_and_check(result, kernel, work, series_tip, sources, owners,
                          kbuild, cache, stages, jobs, log)
@@ -304,7 +314,7 @@ def _reusable_builds(record: Path, result: ConvertResult,
     if (last.get("head") != result.head or
             last.get("series_tip") != result.series_tip or
             last.get("compiler") != result.compiler or
-            last.get("dropped") or
+            last.get("dropped") or "checkers" not in last or
             sorted(r.get("source") for r in last.get("builds", []))
             != sources):
         return None
@@ -386,6 +396,9 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
     shutil.rmtree(scratch, ignore_errors=True)
     before: dict = {}
     after: dict = {}
+    run_sparse = checkers.sparse_available()
+    sparse_before: dict = {}
+    sparse_after: dict = {}
 
     def read(source: str) -> str:
         return (work.path / source).read_text(errors="replace")
@@ -395,6 +408,10 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
         with _at_commit(work, series_tip):
             result.before = _audit(work, kernel, cache, jobs)
             base = kbuild.build(sources, preprocess=False) if sources else {}
+            if run_sparse:
+                sparse_before.update(checkers.sparse(
+                    kbuild, [s for s in sources if base[s].built],
+                    cache / "sparse"))
             if changes and layout_stage.available():
                 layout_stage.measure(changes, sources, read, kbuild, scratch,
                                      "before", before)
@@ -405,6 +422,25 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
     def do_build():
         return kbuild.build(sources, preprocess=True) if sources else {}
     built = stages.run("build converted (W=1)", do_build)
+
+    def do_checkers():
+        if run_sparse:
+            sparse_after.update(checkers.sparse(
+                kbuild, [s for s in sources if built[s].built],
+                cache / "sparse"))
+            result.checkers.append(
+                f"sparse ({checkers.sparse_version()}, make C=2) on "
+                f"{len(sparse_after)} object(s), at the series' tip and "
+                "after")
+        else:
+            result.checkers.append("sparse: not installed, not run")
+        result.coccicheck_new = [str(f) for f in _coccicheck_new(
+            work.path, series_tip, cache, jobs)]
+        rules = checkers.report_rules(work.path)
+        result.checkers.append(
+            f"coccicheck: {len(rules)} rules of scripts/coccinelle in report "
+            "mode on the changed files, at the series' tip and after")
+    stages.run("sparse and coccicheck", do_checkers)
 
     def do_layout():
         if changes and layout_stage.available():
@@ -425,6 +461,8 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
         result.builds.append(BuildRecord(
             source=source, subsystem=owners.subsystem(source),
             built=now.built,
+            sparse_new=[str(d) for d in build.new_diagnostics(
+                sparse_before.get(source, []), sparse_after.get(source, []))],
             baseline_warnings=[str(d) for d in (base.warnings if base
                                                 else [])],
             new_warnings=[str(d) for d in new if d.severity == "warning"],
@@ -440,6 +478,34 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
     result.uncompiled = stages.run("changed lines compiled", do_compiled)
     for record in result.builds:
         record.uncompiled_lines = result.uncompiled.get(record.source, [])
+
+
+def _coccicheck_new(work: Path, series_tip: str, cache: Path,
+                    jobs: int | None) -> list[checkers.Finding]:
+    """The kernel's coccinelle rules on the changed files after the
+    conversion; the rules that find something there run on the same files
+    at the series' tip too, and what the tip already had is not new."""
+    files = [f for f in _git(work, "diff", "--name-only", series_tip,
+                             "HEAD").split() if f.endswith((".c", ".h"))]
+    rules = checkers.report_rules(work)
+    cache_dir = cache / "coccicheck"
+    after = checkers.coccicheck(work, work, files, rules, cache_dir,
+                                jobs or 2)
+    if not after:
+        return []
+    scratch = cache / "coccicheck-tip" / work.name
+    shutil.rmtree(scratch, ignore_errors=True)
+    for f in files:
+        text = _git(work, "show", f"{series_tip}:{f}", check=False)
+        (scratch / f).parent.mkdir(parents=True, exist_ok=True)
+        (scratch / f).write_text(text)
+    try:
+        before = checkers.coccicheck(work, scratch, files,
+                                     sorted({f.rule for f in after}),
+                                     cache_dir, jobs or 2)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return checkers.new_findings(before, after)
 
 
 def _sources_to_build(work: Path, changed: list[str]) -> list[str]:
@@ -495,6 +561,8 @@ def build_txt(result: ConvertResult) -> str:
             lines.append(f"    new warning: {w}")
         for e in r.errors:
             lines.append(f"    error: {e}")
+        for w in r.sparse_new:
+            lines.append(f"    new sparse warning: {w}")
     for path, missing in sorted(result.uncompiled.items()):
         if not path.endswith(".c"):
             lines.append(f"{path}: changed lines not compiled: "
@@ -503,7 +571,24 @@ def build_txt(result: ConvertResult) -> str:
         lines.append(f"dropped {sha[:12]} {subject}")
     for change in result.layout:
         lines.append(f"layout: {change.line()}")
+    lines += [f"checker: {c}" for c in result.checkers]
+    lines.append(checkers_line(result))
+    lines += [f"    new coccicheck finding: {f}"
+              for f in result.coccicheck_new]
     return "\n".join(lines) + "\n"
+
+
+def checkers_line(result: ConvertResult) -> str:
+    """One line for the reports and the cover letter."""
+    sparse_new = sum(len(r.sparse_new) for r in result.builds)
+    ran = " ".join(result.checkers)
+    sparse_text = ("sparse: not run" if "sparse:" in ran and
+                   "not installed" in ran else
+                   f"sparse: {sparse_new or 'no'} new warning"
+                   f"{'s' if sparse_new != 1 else ''}")
+    cocci = len(result.coccicheck_new)
+    return (f"{sparse_text}; coccicheck: {cocci or 'no'} new finding"
+            f"{'s' if cocci != 1 else ''}")
 
 
 def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
@@ -545,6 +630,12 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
                 r.errors[0] if r.errors else "see build.txt"))
             + (f", {len(r.new_warnings)} warning(s)" if r.new_warnings
                else "") for r in result.core_builds) + "."]
+    if result.checkers:
+        out += ["", f"Static checkers: {checkers_line(result)} (new only, "
+                "against the series' tip)."]
+        for r in result.builds:
+            out += [f"- sparse: `{w}`" for w in r.sparse_new]
+        out += [f"- coccicheck: `{f}`" for f in result.coccicheck_new]
     if result.builds_reused:
         out += ["", f"Build: nothing new since the last run built "
                 f"{result.head[:12]}; its results stand."]
@@ -588,6 +679,8 @@ def write_reports(result: ConvertResult, kernel: tree.KernelTree,
         "builds": [r.__dict__ for r in result.builds],
         "core_builds": [r.__dict__ for r in result.core_builds],
         "layout": [c.to_dict() for c in result.layout],
+        "checkers": result.checkers,
+        "coccicheck_new": result.coccicheck_new,
         "kept": {ulp: [list(r) for r in reasons]
                  for ulp, reasons in sorted(result.kept.items())},
         "before": result.before.totals(), "after": result.after.totals(),

@@ -47,6 +47,8 @@ for group in "$@"; do
 		need "test -x /usr/lib/ccache/gcc" ccache
 		# make convert's layout stage reads struct layouts with pahole
 		need "command -v pahole" dwarves
+		# make convert runs the kernel's sparse (make C=2) on what it touched
+		need "command -v sparse" sparse
 		;;
 	kunit)
 		need "command -v qemu-system-x86_64" qemu-system-x86

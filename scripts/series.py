@@ -261,6 +261,26 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                      f"built under allmodconfig with W=1: {built} built, "
                      f"{new} new warnings, {uncompiled} changed lines the "
                      "compiler did not see")
+        record = json.loads(convert_json.read_text())
+        core = record.get("core_builds", [])
+        if core:
+            lines.append("  - the core series' own objects ("
+                         + ", ".join(Path(b["source"]).stem + ".o"
+                                     for b in core)
+                         + ") built with W=1: "
+                         + f"{sum(b['built'] for b in core)} built, "
+                         + f"{sum(len(b['new_warnings']) for b in core)} "
+                         "warnings")
+        if "checkers" in record:
+            ran = " ".join(record["checkers"])
+            sparse_new = sum(len(b.get("sparse_new", [])) for b in builds)
+            cocci_new = len(record.get("coccicheck_new", []))
+            lines.append(
+                "  - sparse (make C=2): "
+                + ("not run" if "not installed" in ran else
+                   f"{sparse_new or 'no'} new warnings")
+                + "; scripts/coccinelle in report mode on the changed "
+                f"files: {cocci_new or 'no'} new findings")
     if kunit_txt.exists():
         lines.append(f"  - KUnit: {kunit_txt.read_text().strip()}")
     else:

@@ -41,7 +41,7 @@ def test_builds_are_reused_only_for_the_same_commit(tmp_path):
                "baseline_warnings": [], "new_warnings": [], "errors": [],
                "uncompiled_lines": []}]
     last = {"head": "h1", "series_tip": "t1", "compiler": "gcc 12",
-            "dropped": [], "builds": builds}
+            "dropped": [], "builds": builds, "checkers": []}
 
     def reusable(nothing_to_do=True, sources=("a.c",), **change):
         record.write_text(json.dumps(dict(last, **change)))
@@ -56,6 +56,11 @@ def test_builds_are_reused_only_for_the_same_commit(tmp_path):
     assert reusable(series_tip="t0") is None
     assert reusable(compiler="gcc 13") is None
     assert reusable(dropped=[["x", "y"]]) is None
+    record.write_text(json.dumps({k: v for k, v in last.items()
+                                  if k != "checkers"}))
+    assert convert._reusable_builds(record, convert.ConvertResult(
+        work=work, series_tip="t1", nothing_to_do=True, head="h1",
+        compiler="gcc 12"), ["a.c"]) is None  # a run before the checkers
     assert reusable(sources=("a.c", "b.c")) is None
     record.write_text("{not json")
     assert convert._reusable_builds(record, convert.ConvertResult(
@@ -119,6 +124,12 @@ def test_make_convert_end_to_end(converted, default_tree):
         "drivers/infiniband/core/sge_kunit.c"]
     assert all(r["built"] and not r["new_warnings"]
                for r in report["core_builds"]), report["core_builds"]
+    # The kernel's own checkers ran, and the conversion adds nothing to
+    # what they say.
+    assert any(c.startswith("sparse (") for c in report["checkers"])
+    assert any(c.startswith("coccicheck: ") for c in report["checkers"])
+    assert [r["sparse_new"] for r in report["builds"] if r["sparse_new"]] \
+        == [] and report["coccicheck_new"] == []
 
     leftovers = json.loads((REPORTS / default_tree.name /
                             "leftovers.json").read_text())

@@ -144,7 +144,8 @@ def _failure(worktree: Path, am: subprocess.CompletedProcess,
 
 
 def apply_series(worktree: Path, patches_dir: Path = PATCHES_DIR,
-                 git_options: list[str] | None = None) -> ApplyResult:
+                 git_options: list[str] | None = None,
+                 leave_out: frozenset[str] = frozenset()) -> ApplyResult:
     """Apply the series in patches_dir to the checked out branch of worktree.
 
     git_options are extra `git -c ...` options (e.g. the committer identity);
@@ -153,7 +154,9 @@ def apply_series(worktree: Path, patches_dir: Path = PATCHES_DIR,
     series cannot be applied.
     """
     worktree = Path(worktree).resolve()
-    patches = series_patches(patches_dir)
+    # leave_out: names of patches left out of the series on this tree
+    patches = [p for p in series_patches(patches_dir)
+               if p.name not in leave_out]
     options = list(git_options or [])
 
     if _git(worktree, "rev-parse", "--git-dir").returncode != 0:

@@ -92,10 +92,17 @@ class SparseCache:
         except OSError:
             return None
         digest = hashlib.sha256(self._base.encode())
-        digest.update(command.encode())
+        digest.update(self._portable(command).encode())
         for path in files:
-            digest.update(str(path).encode() + self._hash(path).encode())
+            digest.update(self._portable(str(path)).encode() +
+                          self._hash(path).encode())
         return digest.hexdigest()
+
+    def _portable(self, text: str) -> str:
+        """text without the tree's and the build's own absolute paths:
+        the same sources in another work tree share the result."""
+        return text.replace(str(self.kbuild.srctree), "$(srctree)").replace(
+            str(self.kbuild.out), "$(objtree)")
 
     def path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"

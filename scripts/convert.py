@@ -55,6 +55,9 @@ class ConvertResult:
     builds: list[BuildRecord] = field(default_factory=list)
     # the core series' own objects (the API and its KUnit test), W=1
     core_builds: list[BuildRecord] = field(default_factory=list)
+    # core patches on the branch, and those left out (name -> why)
+    core_patches: int = 0
+    left_out: dict[str, str] = field(default_factory=dict)
     uncompiled: dict[str, list[int]] = field(default_factory=dict)
     before: leftovers.Audit | None = None
     after: leftovers.Audit | None = None
@@ -106,6 +109,8 @@ class LastRun:
     work: Path
     series_tip: str
     base: str
+    core: int  # patches of the core series on the branch
+    left_out: dict[str, str]  # core patches left out on this tree, and why
 
 
 def last_run(kernel: tree.KernelTree, cache: Path, reports: Path) -> LastRun:
@@ -115,10 +120,12 @@ def last_run(kernel: tree.KernelTree, cache: Path, reports: Path) -> LastRun:
     if not record.exists() or not (work / ".git").exists():
         raise ConvertError(f"no converted work branch for {kernel.root}: "
                            "run `make convert` first")
-    series_tip = json.loads(record.read_text())["series_tip"]
-    core = len(apply.series_patches(apply.PATCHES_DIR))
+    data = json.loads(record.read_text())
+    series_tip = data["series_tip"]
+    core = data.get("core_patches") or len(
+        apply.series_patches(apply.PATCHES_DIR))
     base = _git(work, "rev-parse", f"{series_tip}~{core}").strip()
-    return LastRun(work, series_tip, base)
+    return LastRun(work, series_tip, base, core, data.get("left_out", {}))
 
 
 def clean_leftovers_of_an_interrupted_run(work: Path, log,
@@ -155,11 +162,17 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
             "signed off by a placeholder: set them and run again before "
             "posting")
 
+    # A patch an earlier run left out of this work branch (its KUnit test
+    # does not build on this tree) stays out until the branch is new.
+    left_out = {} if work.created else _left_out_last_time(
+        reports / kernel.name / "convert.json")
+
     def do_apply():
         try:
             result = apply.apply_series(
                 work.path, git_options=["-c", f"user.name={signer[0]}",
-                                        "-c", f"user.email={signer[1]}"])
+                                        "-c", f"user.email={signer[1]}"],
+                leave_out=frozenset(left_out))
         except apply.ApplyError as exc:
             raise ConvertError(str(exc)) from exc
         log(f"  {result.message}")
@@ -173,6 +186,21 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     result.core_builds = stages.run(
         "build core series", build_core_series, work.path, series_tip,
         len(applied.commits), kbuild, log)
+    result.left_out = dict(left_out)
+    result.core_patches = len(applied.commits)
+    for record in result.core_builds:
+        if not record.built and is_test_source(record.source) and \
+                (work.path / record.source).exists():
+            name, series_tip = _leave_out(work, series_tip,
+                                          result.core_patches, record.source,
+                                          applied.patches)
+            reason = record.errors[0] if record.errors else "does not build"
+            result.left_out[name] = f"its KUnit test does not build on " \
+                                    f"this tree: {reason}"
+            result.core_patches -= 1
+            result.series_tip = series_tip
+            log(f"  left {name} out of the work branch: "
+                f"{result.left_out[name]}")
 
     def do_convert():
         files = [str(f) for f in cocci_convert.scope_files(work.path)]
@@ -287,14 +315,41 @@ def build_core_series(work: Path, series_tip: str, patches: int,
             continue
         first = record.errors[0] if record.errors else \
             f"make could not build {record.source[:-2]}.o"
-        if is_test_source(record.source):
-            log(f"  note: the core series' KUnit test does not build on this "
-                f"tree ({first}); the conversion goes on, but do not post "
-                "that patch as it is")
-        else:
+        if not is_test_source(record.source):
             raise ConvertError(f"the core series does not build on this "
                                f"tree, nothing converted: {first}")
     return records
+
+
+def _left_out_last_time(record: Path) -> dict[str, str]:
+    try:
+        return dict(json.loads(record.read_text()).get("left_out", {}))
+    except (OSError, ValueError):
+        return {}
+
+
+def _leave_out(work: tree.WorkTree, series_tip: str, patches: int,
+               source: str, applied: list[Path]) -> tuple[str, str]:
+    """Take the core series' commit that adds source off the work branch
+    (the commits above it touch other files and stay); its patch's name
+    and the new tip of the core series."""
+    core_base = _git(work.path, "rev-parse",
+                     f"{series_tip}~{patches}").strip()
+    core = _git(work.path, "rev-list", "--reverse",
+                f"{core_base}..{series_tip}").split()
+    adding = _git(work.path, "log", "--format=%H", "--diff-filter=A",
+                  f"{core_base}..{series_tip}", "--", source).split()
+    if not adding:
+        raise ConvertError(f"{source} does not build, and no commit of the "
+                           "core series adds it")
+    sha = adding[0]
+    name = applied[core.index(sha)].name
+    _git(work.path, "rebase", "-q", "--onto", f"{sha}~1", sha, work.branch)
+    remaining = len(core) - 1
+    tip = core_base if remaining == 0 else _git(
+        work.path, "rev-list", "--reverse",
+        f"{core_base}..HEAD").split()[remaining - 1]
+    return name, tip
 
 
 def _reusable_builds(record: Path, result: ConvertResult,
@@ -630,6 +685,9 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
                 r.errors[0] if r.errors else "see build.txt"))
             + (f", {len(r.new_warnings)} warning(s)" if r.new_warnings
                else "") for r in result.core_builds) + "."]
+    for name, why in sorted(result.left_out.items()):
+        out += ["", f"Left out of the core series on this tree: `{name}`: "
+                f"{why}."]
     if result.checkers:
         out += ["", f"Static checkers: {checkers_line(result)} (new only, "
                 "against the series' tip)."]
@@ -678,6 +736,8 @@ def write_reports(result: ConvertResult, kernel: tree.KernelTree,
         "uncompiled": result.uncompiled, "stages": result.stages,
         "builds": [r.__dict__ for r in result.builds],
         "core_builds": [r.__dict__ for r in result.core_builds],
+        "core_patches": result.core_patches,
+        "left_out": result.left_out,
         "layout": [c.to_dict() for c in result.layout],
         "checkers": result.checkers,
         "coccicheck_new": result.coccicheck_new,

@@ -99,7 +99,7 @@ def converted_branch(kernel: tree.KernelTree, cache: Path,
     except convert.ConvertError as exc:
         raise SeriesError(str(exc)) from exc
     work, series_tip, base = last.work, last.series_tip, last.base
-    core = len(apply.series_patches(apply.PATCHES_DIR))
+    core = last.core
     branch = _git(work, "rev-parse", "--abbrev-ref", "HEAD").strip()
     if branch != tree.WORK_BRANCH or subprocess.run(
             ["git", "-C", str(work), "merge-base", "--is-ancestor",
@@ -251,6 +251,13 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                     layout_text(change), 72, initial_indent="  - ",
                     subsequent_indent="    ")
             lines.append("")
+    if convert_json.exists() and any(c.core for c in commits):
+        for name, why in sorted(json.loads(convert_json.read_text()).get(
+                "left_out", {}).items()):
+            lines += textwrap.wrap(
+                f"Left out of this posting: the core series' patch {name} "
+                f"({why}).", 72, break_on_hyphens=False,
+                break_long_words=False) + [""]
     lines += ["Testing:"]
     if convert_json.exists():
         builds = json.loads(convert_json.read_text())["builds"]
@@ -281,7 +288,11 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                    f"{sparse_new or 'no'} new warnings")
                 + "; scripts/coccinelle in report mode on the changed "
                 f"files: {cocci_new or 'no'} new findings")
-    if kunit_txt.exists():
+    left_out = json.loads(convert_json.read_text()).get("left_out", {}) \
+        if convert_json.exists() else {}
+    if any("KUnit" in why for why in left_out.values()):
+        lines.append("  - KUnit suite: left out on this tree (above)")
+    elif kunit_txt.exists():
         lines.append(f"  - KUnit: {kunit_txt.read_text().strip()}")
     else:
         lines.append("  - KUnit suite of patch 2 (rdma_sge): not run for "

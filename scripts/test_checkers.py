@@ -119,3 +119,25 @@ def test_kernel_rule_on_before_and_after(default_tree, tmp_path):
     [new] = checkers.new_findings(sides["before"], sides["after"])
     assert new.line == 10 and "str_write_read" in new.message
     assert RULE in checkers.report_rules(default_tree)
+
+
+def test_sparse_key_is_the_same_in_another_work_tree(tmp_path):
+    """Same sources, same command, other directories: one cache entry;
+    a dependency's content changed: another."""
+    keys = []
+    for name in ("one", "two", "two"):
+        out, src = tmp_path / name / "out", tmp_path / name / "src"
+        (out / "drivers/ulp").mkdir(parents=True, exist_ok=True)
+        (src / "drivers/ulp").mkdir(parents=True, exist_ok=True)
+        (src / "drivers/ulp/x.c").write_text(
+            "int x;\n" if len(keys) < 2 else "int y;\n")
+        (out / ".config").write_text("CONFIG_X=y\n")
+        (out / "drivers/ulp/.x.o.cmd").write_text(
+            f"savedcmd_drivers/ulp/x.o := gcc -I{src}/include -c "
+            f"{src}/drivers/ulp/x.c\n\n"
+            f"source_drivers/ulp/x.o := {src}/drivers/ulp/x.c\n\n"
+            "deps_drivers/ulp/x.o := \\\n\n")
+        kbuild = build.KernelBuild(src, out)
+        keys.append(checkers.SparseCache(tmp_path / "cache", kbuild)
+                    .key("drivers/ulp/x.o"))
+    assert keys[0] == keys[1] != keys[2]

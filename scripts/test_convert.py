@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+import cocci_convert
 import convert
 import tree
-from conftest import CLI, REPORTS, changed_state, git, user_state
+from conftest import CACHE, CLI, REPORTS, changed_state, git, user_state
 
 def test_dropping_a_commit_keeps_the_others(kernel_shaped, tmp_path):
     base = git(kernel_shaped, "rev-parse", "HEAD").strip()
@@ -153,24 +154,32 @@ def test_make_test_leaves_the_users_work_branch_and_reports(
 
 
 @pytest.mark.kernel
-def test_a_tree_where_the_core_api_cannot_build(default_tree, tmp_path):
-    """A copy of the default tree whose struct ib_pd has no local_dma_lkey
-    any more: the series applies, sge.c does not build, and make convert
-    says so in one line with the compiler's first error, before it
-    converts anything."""
-    copy = tmp_path / "linux-no-lkey"
+def test_trees_where_the_core_series_does_not_build(default_tree, tmp_path):
+    """A copy of the default tree, made unable to build the core series
+    in two ways.  (1) struct ib_pd has no local_dma_lkey: the series
+    applies, sge.c does not build, and make convert says so in one line
+    with the compiler's first error, before it converts anything.  (2) Only
+    the KUnit test cannot build (no kunit_device_register()): its patch is
+    left out of the work branch and of the series, the conversion goes
+    on (on a copy with 9p's transport as the one ULP to convert), and a
+    re-run keeps it out."""
+    copy = tmp_path / "linux-copy"
     subprocess.run(["git", "clone", "-q", "--shared", str(default_tree),
                     str(copy)], check=True)
-    header = copy / "include/rdma/ib_verbs.h"
-    text = header.read_text()
-    field = "struct ib_pd {\n\tu32\t\t\tlocal_dma_lkey;"
-    assert field in text
-    header.write_text(text.replace(field, field.replace("local_dma_lkey",
-                                                        "dma_lkey")))
-    git(copy, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q",
-        "-am", "ib_pd: rename local_dma_lkey")
     cli = [*CLI, "--kernel", str(copy)]
+    reports = REPORTS / copy.name
+
+    def commit_edit(path: str, old: str, new: str) -> None:
+        text = (copy / path).read_text()
+        assert old in text
+        (copy / path).write_text(text.replace(old, new))
+        git(copy, "-c", "user.name=t", "-c", "user.email=t@t", "commit",
+            "-q", "-am", f"edit {path}")
+
     try:
+        field = "struct ib_pd {\n\tu32\t\t\tlocal_dma_lkey;"
+        commit_edit("include/rdma/ib_verbs.h", field,
+                    field.replace("local_dma_lkey", "dma_lkey"))
         done = subprocess.run([*cli, "convert"], capture_output=True,
                               text=True, timeout=1800)
         assert done.returncode == 2, done.stdout + done.stderr
@@ -180,6 +189,76 @@ def test_a_tree_where_the_core_api_cannot_build(default_tree, tmp_path):
                                "drivers/infiniband/core/sge.c:"), line
         assert "local_dma_lkey" in line and "error:" in line
         assert "[convert (spatch)]" not in done.stdout
+
+        # A new work branch (the build directory stays configured) on a
+        # copy with one ULP left to convert, 9p's, to keep the test short.
+        kernel = tree.open_tree(str(copy), CACHE, log=lambda m: None)
+        tree.remove_work_tree(kernel, CACHE, log=lambda m: None)
+        git(copy, "revert", "--no-edit", "HEAD")
+        others = [str(f) for f in cocci_convert.scope_files(copy)
+                  if "9p" not in str(f)]
+        assert len(others) > 20
+        git(copy, "rm", "-q", *others)
+        commit_edit("include/kunit/device.h",
+                    "struct device *kunit_device_register(struct kunit "
+                    "*test, const char *name);",
+                    "struct device *kunit_device_register_gone(struct "
+                    "kunit *test, const char *name);")
+        first = subprocess.run([*cli, "convert"], capture_output=True,
+                               text=True, timeout=3600)
+        assert first.returncode == 0, first.stdout + first.stderr
+        record = json.loads((reports / "convert.json").read_text())
+        [(name, why)] = record["left_out"].items()
+        assert name.startswith("0002-") and "kunit_device_register" in why
+        assert record["core_patches"] == 1 and record["commits"]
+        assert "Left out of the core series on this tree: `0002-" in \
+            (reports / "summary.md").read_text()
+        second = subprocess.run([*cli, "convert"], capture_output=True,
+                                text=True, timeout=1800)
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert ", 0 new" in second.stdout
+        again = json.loads((reports / "convert.json").read_text())
+        assert again["left_out"] == record["left_out"]
+        assert again["series_tip"] == record["series_tip"]
+
+        series = subprocess.run([*cli, "series"], capture_output=True,
+                                text=True, timeout=1800)
+        assert series.returncode == 0, series.stdout + series.stderr
+        posted = sorted(p.name for p in (reports / "series").glob(
+            "*.patch"))
+        assert not any("KUnit" in n for n in posted), posted
+        cover = (reports / "series" / posted[0]).read_text()
+        assert "Left out of this posting: the core series' patch" in \
+            cover.replace("\n", " ") and name in cover
     finally:
         subprocess.run([*cli, "clean-work"], capture_output=True)
         shutil.rmtree(copy, ignore_errors=True)  # a whole kernel checkout
+        shutil.rmtree(reports, ignore_errors=True)
+
+def test_leaving_out_the_kunit_patch_keeps_the_rest(kernel_shaped):
+    """The core series' commit that adds a KUnit test that does not build
+    comes off the work branch; the API's commit and the conversions above
+    stay, and the core series' tip is the API's commit."""
+    repo = kernel_shaped
+    base = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "-q", "-b", "work")
+    for path, subject in (("drivers/infiniband/core/sge.c", "core: API"),
+                          ("drivers/infiniband/core/sge_kunit.c",
+                           "core: KUnit"),
+                          ("drivers/ulp/x.c", "ulp: convert")):
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(f"/* {subject} */\n")
+        git(repo, "add", path)
+        git(repo, "commit", "-q", "-m", subject)
+    series_tip = git(repo, "rev-parse", "HEAD~1").strip()
+    work = tree.WorkTree(repo, "work", repo, False)
+    patches = [Path("0001-api.patch"), Path("0002-kunit.patch")]
+    name, tip = convert._leave_out(work, series_tip, 2,
+                                   "drivers/infiniband/core/sge_kunit.c",
+                                   patches)
+    assert name == "0002-kunit.patch"
+    assert git(repo, "log", "--format=%s", f"{base}..HEAD").split("\n")[:2] \
+        == ["ulp: convert", "core: API"]
+    assert git(repo, "log", "-1", "--format=%s", tip).strip() == "core: API"
+    assert not (repo / "drivers/infiniband/core/sge_kunit.c").exists()
+    assert git(repo, "symbolic-ref", "HEAD").strip() == "refs/heads/work"

@@ -241,8 +241,11 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                                        initial_indent="  - ",
                                        subsequent_indent="    ")
             lines.append("")
-    if convert_json.exists():
-        layout = json.loads(convert_json.read_text()).get("layout", [])
+    record = json.loads(convert_json.read_text()) \
+        if convert_json.exists() else None
+    left_out = record.get("left_out", {}) if record else {}
+    if record:
+        layout = record.get("layout", [])
         if layout:
             lines += ["Structs whose layout the conversion changes (pahole, "
                       "before -> after):", ""]
@@ -251,16 +254,15 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                     layout_text(change), 72, initial_indent="  - ",
                     subsequent_indent="    ")
             lines.append("")
-    if convert_json.exists() and any(c.core for c in commits):
-        for name, why in sorted(json.loads(convert_json.read_text()).get(
-                "left_out", {}).items()):
+    if any(c.core for c in commits):
+        for name, why in sorted(left_out.items()):
             lines += textwrap.wrap(
                 f"Left out of this posting: the core series' patch {name} "
                 f"({why}).", 72, break_on_hyphens=False,
                 break_long_words=False) + [""]
     lines += ["Testing:"]
-    if convert_json.exists():
-        builds = json.loads(convert_json.read_text())["builds"]
+    if record:
+        builds = record["builds"]
         built = sum(b["built"] for b in builds)
         new = sum(len(b["new_warnings"]) for b in builds)
         uncompiled = sum(len(b["uncompiled_lines"]) for b in builds)
@@ -268,7 +270,6 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                      f"built under allmodconfig with W=1: {built} built, "
                      f"{new} new warnings, {uncompiled} changed lines the "
                      "compiler did not see")
-        record = json.loads(convert_json.read_text())
         core = record.get("core_builds", [])
         if core:
             lines.append("  - the core series' own objects ("
@@ -288,8 +289,6 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                    f"{sparse_new or 'no'} new warnings")
                 + "; scripts/coccinelle in report mode on the changed "
                 f"files: {cocci_new or 'no'} new findings")
-    left_out = json.loads(convert_json.read_text()).get("left_out", {}) \
-        if convert_json.exists() else {}
     if any("KUnit" in why for why in left_out.values()):
         lines.append("  - KUnit suite: left out on this tree (above)")
     elif kunit_txt.exists():

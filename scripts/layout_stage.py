@@ -45,8 +45,9 @@ class LayoutChange:
     note: str = ""              # why a layout could not be read
 
     def described_members(self) -> list[str]:
-        """The changed members, a renamed one as "old -> new" (the new
-        name at the old one's offset)."""
+        """The changed members, a renamed one as "old -> new": the new
+        name in the old one's place in the member list (its offset, when
+        members came or went)."""
         if self.before is None or self.after is None:
             return list(self.members)
         gone = [m for m in self.members if m in self.before.members and
@@ -59,14 +60,20 @@ class LayoutChange:
             if name in added:
                 continue
             if name in gone:
-                at = self.before.members[name][0]
-                to = [n for n in new if self.after.members[n][0] == at]
+                to = [n for n in new if self._same_place(name, n)]
                 if to:
                     out.append(f"{name} -> {to[0]}")
                     new.remove(to[0])
                     continue
             out.append(name)
         return out + new
+
+    def _same_place(self, old: str, new: str) -> bool:
+        before, after = list(self.before.members), list(self.after.members)
+        if len(before) == len(after):
+            # an earlier member that grew moves the later ones
+            return before.index(old) == after.index(new)
+        return self.before.members[old][0] == self.after.members[new][0]
 
     def line(self) -> str:
         if self.before is None or self.after is None:

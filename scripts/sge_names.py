@@ -3,9 +3,12 @@
 Rule 30 turns `u64 dma_addr` into `struct ib_sge`; a reader of
 `iu->dma.addr` or `desc->dma_addr.length` is told the wrong thing.  The
 field is renamed to say what it holds: dma -> sge, dma_addr -> sge,
-*_dma_addr and *_dma -> *_sge (login_rsp_dma -> login_rsp_sge), unless the
-struct already has a member of that name, in which case the name stays
-(and the rule says so).  Its kernel-doc line follows.
+*_dma_addr and *_dma -> *_sge (login_rsp_dma -> login_rsp_sge), a bus
+address (9p's busa) -> sge.  Where the struct already has a member of that
+name (srp_iu has sge[], smc_link has wr_tx_v2_sge), the field is named for
+the buffer its maps map: iu->buf -> buf_sge, lnk->wr_tx_v2_buf ->
+wr_tx_v2_buf_sge.  Only when that is taken or unclear too does the name
+stay (and the rule says so).  Its kernel-doc line follows.
 """
 
 from __future__ import annotations
@@ -13,19 +16,43 @@ from __future__ import annotations
 import re
 
 
-def new_name(old: str, members: set[str]) -> str | None:
+_BUS_ADDRESS = ("dma", "dma_addr", "dma_address", "busa", "bus_addr")
+
+
+def _buffer_member(buffers: set[str]) -> str | None:
+    """The member name every mapped buffer expression ends in (iu->buf,
+    lnk->wr_tx_v2_buf), or None when they differ or are not members."""
+    names = set()
+    for text in buffers:
+        bare = re.sub(r"\s+", "", text)
+        m = re.fullmatch(r"(?:\(void\*\))?[\w\]\[>.-]*?(?:->|\.)(\w+)",
+                         bare)
+        if m is None:
+            return None
+        names.add(m.group(1))
+    return names.pop() if len(names) == 1 else None
+
+
+def new_name(old: str, members: set[str],
+             buffers: set[str] = frozenset()) -> str | None:
     """The new name of field old, or None when it keeps its name (no
-    pattern, or the new name is taken by another member)."""
-    if old in ("dma", "dma_addr"):
+    pattern, or every name it could take is taken by another member).
+    buffers: the buffer expressions the field's maps map."""
+    if old in _BUS_ADDRESS:
         name = "sge"
     else:
         m = re.fullmatch(r"(\w+?)_dma(?:_addr)?", old)
         if m is None:
             return None
         name = f"{m.group(1)}_sge"
-    if name in members - {old}:
+    others = members - {old}
+    if name not in others:
+        return name
+    member = _buffer_member(buffers)
+    if member is None:
         return None
-    return name
+    name = f"{member}_sge"
+    return None if name in others else name
 
 
 _ADDRESS = re.compile(r"\b(?:dma[ _]address|DMA address|dma address|"

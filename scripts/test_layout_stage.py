@@ -108,3 +108,19 @@ def test_a_renamed_member_reads_old_to_new():
     assert change.described_members() == ["dma -> sge"]
     assert change.line().endswith("32 -> 40 bytes, 1 -> 1 cache lines; "
                                   "dma -> sge")
+
+
+def test_a_rename_after_a_member_that_grew_is_still_a_rename():
+    # smc_link: wr_rx_dma_addr grows first, so wr_rx_v2_sge sits 8 bytes
+    # further on than wr_rx_v2_dma_addr did
+    before = layout_stage.Layout(24, 1, False, {
+        "wr_rx_dma_addr": (0, 8), "wr_rx_v2_dma_addr": (8, 8),
+        "wr_rx_id": (16, 8)})
+    after = layout_stage.Layout(40, 1, False, {
+        "wr_rx_sge": (0, 16), "wr_rx_v2_sge": (16, 16), "wr_rx_id": (32, 8)})
+    change = layout_stage.LayoutChange(
+        "smc_link", "smc_core.h",
+        ["wr_rx_dma_addr", "wr_rx_sge", "wr_rx_v2_dma_addr", "wr_rx_v2_sge"],
+        before, after)
+    assert change.described_members() == [
+        "wr_rx_dma_addr -> wr_rx_sge", "wr_rx_v2_dma_addr -> wr_rx_v2_sge"]

@@ -12,9 +12,24 @@ def test_names_say_what_the_field_holds():
     assert new_name("wr_tx_dma_addr", {"wr_tx_sges"}) == "wr_tx_sge"
 
 
-def test_a_name_without_the_pattern_or_a_taken_name_stays():
-    assert new_name("busa", set()) is None           # 9p's context
-    assert new_name("dma", {"dma", "sge"}) is None    # srp_iu has sge[]
+def test_a_bus_address_holds_an_sge_too():
+    assert new_name("busa", set()) == "sge"           # 9p's context
+
+
+def test_a_taken_name_gives_way_to_the_mapped_buffer():
+    # srp_iu has sge[]; smc_link has the pointer wr_tx_v2_sge
+    assert new_name("dma", {"dma", "sge", "buf"}, {"iu -> buf"}) == \
+        "buf_sge"
+    assert new_name("wr_tx_v2_dma_addr", {"wr_tx_v2_sge"},
+                    {"lnk -> wr_tx_v2_buf"}) == "wr_tx_v2_buf_sge"
+    assert new_name("dma", {"sge"}, {"(void *) iu->buf"}) == "buf_sge"
+
+
+def test_a_name_without_the_pattern_or_a_way_out_stays():
+    assert new_name("dma", {"dma", "sge"}) is None    # no map seen
+    assert new_name("dma", {"sge"}, {"iu->buf", "iu->data"}) is None
+    assert new_name("dma", {"sge"}, {"(void *)rx_desc"}) is None
+    assert new_name("dma", {"sge", "buf_sge"}, {"iu->buf"}) is None
     assert new_name("req_dma", {"req_sge"}) is None
     assert new_name("dmabuf", set()) is None
 

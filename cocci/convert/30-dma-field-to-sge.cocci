@@ -58,6 +58,7 @@ members = {}    # field -> number of member declarations of any type
 maplens = {}    # field -> set of mapped length texts
 maplens_t = {}  # (struct or None, field) -> set of mapped length texts
 maps_all = {}   # field -> positions of maps
+map_bufs = {}   # field -> the buffers its maps map (sge_names)
 maps_ok = {}    # field -> positions of maps with the full shape
 ok_pos = set()  # positions of recognised uses
 uses = {}       # field -> list of positions of every use
@@ -274,6 +275,7 @@ def add_map(a, b, l, p, base=None, f=None):
     # a map of field f (of the access a) into base->f, for sge_sync
     f = f or field_of(a)
     fn = p[0].current_element
+    map_bufs.setdefault(f, set()).add(str(b))
     map_fns.add(fn)
     map_fields.setdefault(fn, set()).add(f)
     if base is None:
@@ -1682,7 +1684,7 @@ for f in decls:
     taken = set()
     for t in decl_struct.get(f, ()):
         taken |= struct_members.get(t, set())
-    name = sge_names.new_name(f, taken)
+    name = sge_names.new_name(f, taken, map_bufs.get(f, set()))
     if name is None:
         continue
     if all(typed.get(k) is not None for k in uses.get(f, [])):

@@ -43,14 +43,16 @@ from pathlib import Path
 
 import sge_names
 import spatch
+import struct_layout
 import ulps
+import unused_params
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "cocci" / "convert"
 SCRIPTS = Path(__file__).resolve().parent
 # the modules the rules' Python imports (spatch gets SCRIPTS on PYTHONPATH)
 RULE_MODULES = [SCRIPTS / "struct_layout.py", SCRIPTS / "sge_sync.py",
-                SCRIPTS / "sge_names.py"]
+                SCRIPTS / "sge_names.py", SCRIPTS / "unused_params.py"]
 SPATCH_OPTS = ["--very-quiet", "-D", "patch", "--timeout", "120"]
 DEFAULT_RULE_OPTIONS = ["--no-includes", "--include-headers"]
 
@@ -324,13 +326,34 @@ def kept_reasons(log: list[str]) -> list[tuple[str, str, str]]:
     return found
 
 
+def rule_passes(rule: Path) -> bool:
+    """A rule whose "// Passes: until unchanged" line asks to be run
+    again while it changes something (rule 40: a parameter that only fed
+    a removed one)."""
+    return re.search(r"^//\s*Passes:\s*until unchanged\s*$",
+                     rule.read_text(), re.M) is not None
+
+
+def reads_before(rule: Path) -> bool:
+    """A rule that is told, in RDMA_SGE_BEFORE, what its report mode
+    finds in the original files (rule 40: the parameters that were
+    unused already)."""
+    return "RDMA_SGE_BEFORE" in rule.read_text()
+
+
 def spatch_file_group(rule: Path, files: list[Path], cwd: Path,
-                      timeout: int = 300) -> tuple[int, str]:
-    cmd = ["spatch", *SPATCH_OPTS, *rule_options(rule), "--in-place",
+                      timeout: int = 300, mode: str = "patch",
+                      before: str = "") -> tuple[int, str]:
+    opts = SPATCH_OPTS if mode == "patch" else \
+        [o if o != "patch" else mode for o in SPATCH_OPTS]
+    cmd = ["spatch", *opts, *rule_options(rule),
+           *(["--in-place"] if mode == "patch" else []),
            "--sp-file", str(rule), *[str(f) for f in files]]
+    env = spatch_env()
+    env["RDMA_SGE_BEFORE"] = before
     try:
         p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
-                           timeout=timeout, env=spatch_env())
+                           timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return 124, f"spatch timed out after {timeout}s"
     return p.returncode, p.stderr + p.stdout
@@ -350,16 +373,42 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
             dst = tmpd / rel
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(tree / rel, dst)
+        name = ", ".join(str(g) for g in group)
+        before = {}
         for rule in rules:
-            rc, msg = spatch_file_group(rule, group, tmpd, timeout)
-            bad = _ERR_RE.search(msg)
-            if rc != 0 or bad:
-                name = ", ".join(str(g) for g in group)
-                errors[name] = f"{rule.name}: rc={rc}: {msg.strip()[-2000:]}"
-                return [], errors, log
-            if msg.strip():
-                log.append(f"{rule.name}: {msg.strip()}")
+            if reads_before(rule):
+                rc, msg = spatch_file_group(rule, group, tmpd, timeout,
+                                            mode="report")
+                if rc != 0 or _ERR_RE.search(msg):
+                    errors[name] = f"{rule.name} (report): rc={rc}: " \
+                        f"{msg.strip()[-2000:]}"
+                    return [], errors, log
+                before[rule] = unused_params.encode(
+                    unused_params.parse_report(msg))
+        for rule in rules:
+            for _ in range(4 if rule_passes(rule) else 1):
+                texts = [(tmpd / g).read_bytes() for g in group]
+                rc, msg = spatch_file_group(rule, group, tmpd, timeout,
+                                            before=before.get(rule, ""))
+                bad = _ERR_RE.search(msg)
+                if rc != 0 or bad:
+                    errors[name] = \
+                        f"{rule.name}: rc={rc}: {msg.strip()[-2000:]}"
+                    return [], errors, log
+                if msg.strip():
+                    log.append(f"{rule.name}: {msg.strip()}")
+                if texts == [(tmpd / g).read_bytes() for g in group]:
+                    break
         renames = dict(_RENAMED_RE.findall("\n".join(log)))
+        for encoded in dict.fromkeys(_PAD_FIX_RE.findall("\n".join(log))):
+            fix = struct_layout.PadFix.decode(encoded)
+            target = tmpd / fix.path
+            fixed = fix.apply(target.read_text(errors="surrogateescape"))
+            if fixed is None:
+                errors[name] = f"rule 30 widened a member whose pad " \
+                    f"{fix.macro} it cannot fix in {fix.path}"
+                return [], errors, log
+            target.write_text(fixed, errors="surrogateescape")
         changed = []
         for rel in group:
             old = (tree / rel).read_text(errors="surrogateescape")
@@ -376,6 +425,7 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
 
 
 _RENAMED_RE = re.compile(r"rule 30: (\w+) renamed (\w+)")
+_PAD_FIX_RE = re.compile(r"rule 30: pad fix (.+?)\s*$", re.M)
 
 
 def rename_kernel_doc(text: str, renames: dict[str, str]) -> str:

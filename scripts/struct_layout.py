@@ -13,6 +13,13 @@ struct's file and its directory and says why a member must not be widened:
   sizeof(struct ...) or offsetof(struct ...));
 - it is a uapi struct (shared with user space).
 
+One such pad can be kept: when the pad's own macro counts the member with
+exactly one sizeof of its type, the struct has no other member of that
+type and nothing else uses the macro, the member may be widened if that
+sizeof becomes sizeof(struct ib_sge) (pad_fix()): the struct keeps its
+size, and so its ring stride (iser's 256-byte rx descriptor).  The layout
+stage of make convert then shows the size unchanged, from the compiler.
+
 A packed struct (__packed) is not refused for that alone: the ULP's own
 descriptors are packed (isert's iser_tx_desc) and already hold sges; the
 layout stage of make convert flags every packed struct the conversion
@@ -161,6 +168,11 @@ def refusal(sources: dict[str, str], struct: str, member: str) -> str | None:
                            f"a wider {member} changes its size"
     if not found:
         return None
+    return _pinned(sources, struct)
+
+
+def _pinned(sources: dict[str, str], struct: str) -> str | None:
+    """Where the code pins the size or offsets of struct, or None."""
     pin = re.compile(r"\b(BUILD_BUG_ON\w*|static_assert|_Static_assert)\s*"
                      r"\((?:[^;]*?)\b(sizeof|offsetof)\s*\(\s*struct\s+"
                      + re.escape(struct) + r"\b", re.S)
@@ -171,6 +183,115 @@ def refusal(sources: dict[str, str], struct: str, member: str) -> str | None:
             return f"{path}:{line} pins the layout of struct {struct} " \
                    f"({m.group(1)} on {m.group(2)})"
     return None
+
+
+@dataclass(frozen=True)
+class PadFix:
+    """Replace old by new, once, in the body of macro in path."""
+    path: str
+    macro: str
+    old: str
+    new: str = "sizeof(struct ib_sge)"
+
+    def encode(self) -> str:
+        return f"{self.path}|{self.macro}|{self.old}|{self.new}"
+
+    @classmethod
+    def decode(cls, text: str) -> "PadFix":
+        path, macro, old, new = text.split("|")
+        return cls(path, macro, old, new)
+
+    def apply(self, text: str) -> str | None:
+        """text with the fix made, or None when the macro's body does not
+        hold old exactly once."""
+        for m in _DEFINE.finditer(text):
+            if m.group(1) != self.macro:
+                continue
+            body = m.group(3)
+            if body.count(self.old) != 1:
+                return None
+            start = m.start(3) + body.index(self.old)
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", start)
+            line_end = len(text) if line_end < 0 else line_end
+            line = text[line_start:start] + self.new + \
+                text[start + len(self.old):line_end]
+            return text[:line_start] + _wrap_macro_line(line) + \
+                text[line_end:]
+        return None
+
+
+def _width(line: str) -> int:
+    return len(line.expandtabs(8))
+
+
+def _wrap_macro_line(line: str) -> str:
+    """A continued #define line that grew past 80 columns, split after
+    its last " + " that fits, the rest indented as the line was."""
+    if _width(line) <= 80:
+        return line
+    indent = re.match(r"[ \t]*", line).group(0)
+    cuts = [m.end() for m in re.finditer(r" \+ ", line)
+            if _width(line[:m.end()] + "\\") <= 80]
+    if not cuts:
+        return line
+    cut = cuts[-1]
+    return line[:cut] + "\\\n" + indent + line[cut:]
+
+
+def pad_fix(sources: dict[str, str], struct: str,
+            member: str) -> PadFix | None:
+    """The PadFix that keeps the size of struct when member is widened,
+    or None when there is no such single, local fix (see the module's
+    doc); the struct must also be neither uapi nor pinned."""
+    found = [(path, s) for path, text in sources.items()
+             for s in structs(text).get(struct, [])
+             if any(name == member for _, name in s.members)]
+    if len(found) != 1:
+        return None
+    _, s = found[0]
+    own = next(decl for decl, name in s.members if name == member)
+    own_type = re.sub(rf"\b{re.escape(member)}\b.*$", "", own).strip()
+    same_type = [name for decl, name in s.members
+                 if re.sub(rf"\b{re.escape(name)}\b.*$", "",
+                           decl).strip() == own_type]
+    if same_type != [member]:
+        return None
+    sized = re.compile(r"sizeof\s*\(\s*" + re.escape(own_type) + r"\s*\)")
+    pads = []
+    for decl, name in s.members:
+        for dim in re.findall(r"\[([^\]]*)\]", decl):
+            pads.append(dim.strip())
+    fixes = []
+    for dim in pads:
+        if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", dim):
+            continue
+        homes = [(path, m) for path, text in sources.items()
+                 for m in _DEFINE.finditer(strip_comments(text))
+                 if m.group(1) == dim]
+        if len(homes) != 1:
+            continue
+        path, m = homes[0]
+        olds = sized.findall(m.group(3))
+        if len(olds) != 1:
+            continue
+        uses = sum(len(re.findall(rf"\b{dim}\b", strip_comments(text)))
+                   for text in sources.values())
+        if uses != 2:           # its #define and this member's dimension
+            return None
+        fixes.append(PadFix(path, dim, olds[0]))
+    if len(fixes) != 1:
+        return None
+    fix = fixes[0]
+    if ("/uapi/" in f"/{found[0][0]}" or _pinned(sources, struct)
+            or fix.apply(sources[fix.path]) is None):
+        return None
+    return fix
+
+
+def member_pad_fix(path: str, struct: str, member: str) -> PadFix | None:
+    """pad_fix() for a struct declared in the file at path."""
+    return pad_fix(neighbours(Path(path)), struct, member)
 
 
 def packed(sources: dict[str, str], struct: str) -> bool:

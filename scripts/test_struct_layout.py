@@ -165,3 +165,43 @@ def test_members_and_packing_are_read(tmp_path):
     (tmp_path / "iser_verbs.c").write_text("/* nothing */\n")
     assert struct_layout.member_refusal(str(tmp_path / "iscsi_iser.h"),
                                         "iser_rx_desc", "dma_addr")
+
+
+def test_a_pad_that_counts_the_member_once_is_fixed_not_refused():
+    fix = struct_layout.pad_fix({"iscsi_iser.h": ISER_H}, "iser_rx_desc",
+                                "dma_addr")
+    assert fix == struct_layout.PadFix("iscsi_iser.h", "ISER_RX_PAD_SIZE",
+                                       "sizeof(u64)")
+    fixed = fix.apply(ISER_H)
+    # 80 columns: the grown line is split after a " + "
+    assert ("#define ISER_RX_PAD_SIZE\t(256 - (ISER_RX_PAYLOAD_SIZE + \\\n"
+            "\t\t\t\t sizeof(struct ib_sge) + \\\n"
+            "\t\t\t\t sizeof(struct ib_sge) + \\\n"
+            "\t\t\t\t sizeof(struct ib_cqe)))\n" in fixed)
+    assert fixed.count("sizeof(u64)") == 0
+    assert struct_layout.PadFix.decode(fix.encode()) == fix
+    # the tx descriptor has no pad: nothing to fix
+    assert struct_layout.pad_fix({"iscsi_iser.h": ISER_H}, "iser_tx_desc",
+                                 "dma_addr") is None
+
+
+def test_a_pad_that_cannot_be_fixed_in_one_place_is_not():
+    # the pad counts the member as a plain 8
+    other = ISER_H.replace("sizeof(u64) +", "8 +")
+    assert struct_layout.pad_fix({"a.h": other}, "iser_rx_desc",
+                                 "dma_addr") is None
+    # a second u64 member: which one does sizeof(u64) count?
+    two = ISER_H.replace("\tu64\t\t             dma_addr;\n\tstruct ib_sge",
+                         "\tu64\t\t             dma_addr;\n"
+                         "\tu64\t\t             cookie;\n\tstruct ib_sge")
+    assert "cookie" in two
+    assert struct_layout.pad_fix({"a.h": two}, "iser_rx_desc",
+                                 "dma_addr") is None
+    # the macro is used elsewhere too
+    shared = ISER_H + "static char spare[ISER_RX_PAD_SIZE];\n"
+    assert struct_layout.pad_fix({"a.h": shared}, "iser_rx_desc",
+                                 "dma_addr") is None
+    # the size is pinned
+    pinned = ISER_H + "BUILD_BUG_ON(sizeof(struct iser_rx_desc) != 256);\n"
+    assert struct_layout.pad_fix({"a.h": pinned}, "iser_rx_desc",
+                                 "dma_addr") is None

@@ -59,6 +59,7 @@ maplens = {}    # field -> set of mapped length texts
 maplens_t = {}  # (struct or None, field) -> set of mapped length texts
 maps_all = {}   # field -> positions of maps
 map_bufs = {}   # field -> the buffers its maps map (sge_names)
+pad_fixes = {}  # field -> the struct_layout.PadFix that keeps the size of its struct
 maps_ok = {}    # field -> positions of maps with the full shape
 ok_pos = set()  # positions of recognised uses
 uses = {}       # field -> list of positions of every use
@@ -341,7 +342,11 @@ decls[f] = decls.get(f, 0) + 1
 decl_struct.setdefault(f, set()).add(t)
 why = struct_layout.member_refusal(p[0].file, t, f)
 if why:
-    layout[f] = why
+    fix = struct_layout.member_pad_fix(p[0].file, t, f)
+    if fix is None:
+        layout[f] = why
+    else:
+        pad_fixes.setdefault(f, set()).add(fix)
 
 @md depends on patch@
 identifier T, F;
@@ -1692,6 +1697,11 @@ for f in decls:
     elif os.environ.get("RDMA_SGE_COCCI_DEBUG"):
         sys.stderr.write("rule 30: %s keeps its name: spatch cannot type "
                          "every use of it\n" % f)
+# the pad of the struct of a converted field now counts an sge
+for f in sorted(pad_fixes):
+    if f not in blocked:
+        for fix in sorted(pad_fixes[f], key=lambda x: x.encode()):
+            sys.stderr.write("rule 30: pad fix %s\n" % fix.encode())
 if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
     for f in sorted(renamed):
         sys.stderr.write("rule 30: %s renamed %s\n" % (f, renamed[f]))

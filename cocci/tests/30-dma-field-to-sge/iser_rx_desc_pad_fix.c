@@ -1,7 +1,7 @@
 /* iser's rx descriptor (iscsi_iser.h, 6.12): __packed and padded to a
  * 256-byte ring stride by ISER_RX_PAD_SIZE, which counts sizeof(u64) for
- * dma_addr.  A struct ib_sge there would make every descriptor 264 bytes
- * and put the sge at a 4-byte aligned offset: the field stays. */
+ * dma_addr.  The field becomes an sge only together with its pad, which
+ * then counts sizeof(struct ib_sge): the descriptor stays 256 bytes. */
 #define ISER_RX_PAD_SIZE	(256 - (ISER_RX_PAYLOAD_SIZE + \
 				 sizeof(u64) + sizeof(struct ib_sge) + \
 				 sizeof(struct ib_cqe)))

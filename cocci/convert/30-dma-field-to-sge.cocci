@@ -50,6 +50,7 @@ import sys
 import struct_layout
 import sge_sync
 import sge_names
+import helper_pairs
 
 decls = {}      # field -> number of u64/dma_addr_t member declarations
 decl_struct = {}  # field -> the structs that declare it u64/dma_addr_t
@@ -202,6 +203,7 @@ def solve_threading():
               fn in fn_local and fn_calls.get(fn, 0) > 0 and
               fn_refs.get(fn, 0) == fn_calls.get(fn, 0)}
     t = {fn for fn in pmaps if fn in usable}
+    frees = set()
     for _ in range(50):
         extra_maps, extra_pos = {}, set()
         for fn in t:
@@ -221,10 +223,13 @@ def solve_threading():
                         g not in t2 and devparam[g][1] == x):
                     t2.add(g)
                     grow = True
+        # the release helper of an allocator that gets the pd takes it too
+        frees = helper_pairs.release_helpers(t2 - frees, usable - t2)
+        t2 |= frees
         t2 = {fn for fn in t2 if callers_ok(fn, t2)}
         t2 = {fn for fn in t2 if pmaps.get(fn) and
               any(f not in blocked for f, _, _ in pmaps[fn])
-              or passes_to(fn, t2)}
+              or passes_to(fn, t2) or fn in frees}
         if t2 == t:
             break
         t = t2

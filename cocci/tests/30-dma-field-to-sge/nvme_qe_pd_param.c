@@ -2,7 +2,8 @@
  * ib_device; nvme_rdma_alloc_qe() maps with it and nvme_rdma_alloc_ring()
  * passes it through.  Every caller hands them a device that sits next to
  * its pd (queue->device->dev, ctrl->device->dev), so the helpers get the
- * pd instead and use pd->device where they still need the device.
+ * pd instead and use pd->device where they still need the device; so do
+ * their releases, nvme_rdma_free_qe() and nvme_rdma_free_ring().
  * The qe is mapped with two lengths (capsule_size, and the command in
  * queue_rq), so a fill of one of them is a copy trimmed to that length.
  * The receive is synced with a local that holds the completion's size,

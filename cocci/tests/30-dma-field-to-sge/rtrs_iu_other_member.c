@@ -4,7 +4,8 @@
  * another type (an array of DMA addresses), whose uses, through a pointer
  * of that struct type, are not the iu's field.  The post length is a
  * parameter named like the map length: not the mapped length, so the
- * copy is trimmed. */
+ * copy is trimmed.  rtrs_iu_free(), the release of rtrs_iu_alloc(),
+ * takes the pd as well, so the pair takes one handle. */
 struct rtrs_ib_dev {
 	struct ib_device *ib_dev;
 	struct ib_pd *ib_pd;

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import dataclasses
+import difflib
 import hashlib
 import json
 import os
@@ -179,6 +180,18 @@ def _pad_to(text: str, col: int, tabs: bool) -> str:
     return pad + " " * (col - _width(text + pad)) if pad else " " * (col - width)
 
 
+def _changed_lines(old: str, new: str) -> set[int]:
+    """The indexes of the lines of new that are not lines of old kept in
+    place (a line equal to one elsewhere in old is still changed)."""
+    matcher = difflib.SequenceMatcher(None, old.splitlines(),
+                                      new.splitlines(), autojunk=False)
+    changed = set()
+    for tag, _, _, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            changed.update(range(j1, j2))
+    return changed
+
+
 def realign_members(old: str, new: str,
                     renames: dict[str, str] | None = None) -> str:
     """Keep a struct member's name in the column it had when spatch only
@@ -192,15 +205,17 @@ def realign_members(old: str, new: str,
             indent, typ, gap, name, rest = m.groups()
             columns.setdefault((indent, name, rest), (
                 _width(indent + typ + gap), "\t" in gap))
-    old_lines = set(old.splitlines())
+    changed = _changed_lines(old, new)
     out = []
-    for line in new.splitlines(keepends=True):
+    for i, line in enumerate(new.splitlines(keepends=True)):
         body = line.rstrip("\n")
         m = _MEMBER_RE.match(body)
-        if body not in old_lines and m:
+        if i in changed and m:
             indent, typ, gap, name, rest = m.groups()
-            col = columns.get((indent, name, rest)) or \
-                columns.get((indent, back.get(name), rest))
+            # a renamed member takes the column of its old name, even when
+            # another struct of the file has a member of the new name
+            col = columns.get((indent, back.get(name), rest)) or \
+                columns.get((indent, name, rest))
             if col:
                 head = indent + typ
                 body = head + _pad_to(head, col[0], col[1]) + name + ";" + rest

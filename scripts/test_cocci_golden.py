@@ -78,6 +78,22 @@ def test_realign_members_keeps_the_name_column():
     assert out[6] == "\tstruct ib_sge other;"
 
 
+def test_a_renamed_member_takes_its_old_column():
+    """nvme-rdma: nvme_rdma_qe's dma becomes sge while another struct of
+    the file already has a "struct ib_sge sge;" member with one blank."""
+    old = ("struct nvme_rdma_qe {\n"
+           "\tvoid\t\t\t*data;\n"
+           "\tu64\t\t\tdma;\n"
+           "};\n"
+           "struct nvme_rdma_queue {\n"
+           "\tstruct ib_sge sge;\n"
+           "};\n")
+    new = old.replace("\tu64\t\t\tdma;", "\tstruct ib_sge sge;")
+    out = cocci_convert.realign_members(old, new, {"dma": "sge"})
+    assert out.splitlines()[2] == "\tstruct ib_sge\t\tsge;"
+    assert out.splitlines()[5] == "\tstruct ib_sge sge;"
+
+
 def test_realign_members_leaves_statements_alone():
     """An assignment is not a member whose type changed: a reset of a
     converted field keeps its single blank before the value."""

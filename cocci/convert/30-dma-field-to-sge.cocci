@@ -226,7 +226,13 @@ def solve_threading():
         # the release helper of an allocator that gets the pd takes it too
         frees = helper_pairs.release_helpers(t2 - frees, usable - t2)
         t2 |= frees
-        t2 = {fn for fn in t2 if callers_ok(fn, t2)}
+        # a helper stays only if every caller passes a pd: dropping one
+        # can take away the pd a callee of it relied on, so to a fixpoint
+        while True:
+            t3 = {fn for fn in t2 if callers_ok(fn, t2)}
+            if t3 == t2:
+                break
+            t2 = t3
         t2 = {fn for fn in t2 if pmaps.get(fn) and
               any(f not in blocked for f, _, _ in pmaps[fn])
               or passes_to(fn, t2) or fn in frees}

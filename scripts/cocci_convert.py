@@ -390,22 +390,31 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(tree / rel, dst)
         name = ", ".join(str(g) for g in group)
-        before = {}
+        originals = [(tree / g).read_bytes() for g in group]
         for rule in rules:
+            before = ""
             if reads_before(rule):
-                rc, msg = spatch_file_group(rule, group, tmpd, timeout,
-                                            mode="report")
+                # a rule about what the conversion changed: nothing to do
+                # where nothing changed; else told what the original holds
+                if [(tmpd / g).read_bytes() for g in group] == originals:
+                    continue
+                with tempfile.TemporaryDirectory(prefix="cocci-orig-") as o:
+                    for rel in group:
+                        dst = Path(o) / rel
+                        dst.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copy2(tree / rel, dst)
+                    rc, msg = spatch_file_group(rule, group, Path(o),
+                                                timeout, mode="report")
                 if rc != 0 or _ERR_RE.search(msg):
                     errors[name] = f"{rule.name} (report): rc={rc}: " \
                         f"{msg.strip()[-2000:]}"
                     return [], errors, log
-                before[rule] = unused_params.encode(
+                before = unused_params.encode(
                     unused_params.parse_report(msg))
-        for rule in rules:
             for _ in range(4 if rule_passes(rule) else 1):
                 texts = [(tmpd / g).read_bytes() for g in group]
                 rc, msg = spatch_file_group(rule, group, tmpd, timeout,
-                                            before=before.get(rule, ""))
+                                            before=before)
                 bad = _ERR_RE.search(msg)
                 if rc != 0 or bad:
                     errors[name] = \

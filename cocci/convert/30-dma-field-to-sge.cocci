@@ -50,7 +50,7 @@ import sys
 import struct_layout
 import sge_sync
 import sge_names
-import helper_pairs
+import pd_threading
 
 decls = {}      # field -> number of u64/dma_addr_t member declarations
 decl_struct = {}  # field -> the structs that declare it u64/dma_addr_t
@@ -185,62 +185,23 @@ filled_fns = set()  # functions where an sge fill was rewritten
 dev_getters = {"isert_device_get": "pd"}
 
 def solve_threading():
-    def callers_ok(fn, t):
-        for g, callee, x, pd in calls:
-            if callee != fn:
-                continue
-            if pd is None and not (g in devparam and
-                                   devparam[g][1] == x and g in t):
-                return False
-        return True
-
-    def passes_to(g, t):
-        return any(c[0] == g and c[1] in t and c[3] is None and
-                   devparam.get(g, (None, None))[1] == c[2] for c in calls)
-
-    usable = {fn for fn in devparam
-              if fn_defs.get(fn) == 1 and fn not in fn_bad and
-              fn in fn_local and fn_calls.get(fn, 0) > 0 and
-              fn_refs.get(fn, 0) == fn_calls.get(fn, 0)}
-    t = {fn for fn in pmaps if fn in usable}
-    frees = set()
-    for _ in range(50):
+    # the decision is pd_threading.solve(); the rule has the facts
+    def blocked_with(t):
         extra_maps, extra_pos = {}, set()
         for fn in t:
             for f, k1, k2 in pmaps.get(fn, []):
                 extra_maps.setdefault(f, set()).add(k1)
                 extra_pos.update((k1, k2))
         compute_blocked(extra_maps, extra_pos)
-        t2 = set()
-        for fn in t:
-            if any(f not in blocked for f, _, _ in pmaps.get(fn, [])):
-                t2.add(fn)
-        grow = True
-        while grow:
-            grow = False
-            for g, callee, x, pd in calls:
-                if (callee in t2 and pd is None and g in usable and
-                        g not in t2 and devparam[g][1] == x):
-                    t2.add(g)
-                    grow = True
-        # the release helper of an allocator that gets the pd takes it too
-        frees = helper_pairs.release_helpers(t2 - frees, usable - t2)
-        t2 |= frees
-        # a helper stays only if every caller passes a pd: dropping one
-        # can take away the pd a callee of it relied on, so to a fixpoint
-        while True:
-            t3 = {fn for fn in t2 if callers_ok(fn, t2)}
-            if t3 == t2:
-                break
-            t2 = t3
-        t2 = {fn for fn in t2 if pmaps.get(fn) and
-              any(f not in blocked for f, _, _ in pmaps[fn])
-              or passes_to(fn, t2) or fn in frees}
-        if t2 == t:
-            break
-        t = t2
+        return set(blocked)
+
+    facts = pd_threading.Facts(
+        devparam=devparam, defs=fn_defs, bad=fn_bad, local=fn_local,
+        call_count=fn_calls, refs=fn_refs,
+        maps={fn: [f for f, _, _ in v] for fn, v in pmaps.items()},
+        calls=[pd_threading.Call(*c) for c in calls])
     threaded.clear()
-    threaded.update(t)
+    threaded.update(pd_threading.solve(facts, blocked_with))
 
 def call_pd(g, fn, x):
     x = norm(x)

@@ -54,7 +54,8 @@ SCRIPTS = Path(__file__).resolve().parent
 # the modules the rules' Python imports (spatch gets SCRIPTS on PYTHONPATH)
 RULE_MODULES = [SCRIPTS / "struct_layout.py", SCRIPTS / "sge_sync.py",
                 SCRIPTS / "sge_names.py", SCRIPTS / "unused_params.py",
-                SCRIPTS / "helper_pairs.py", SCRIPTS / "pd_threading.py"]
+                SCRIPTS / "helper_pairs.py", SCRIPTS / "pd_threading.py",
+                SCRIPTS / "field_decision.py"]
 SPATCH_OPTS = ["--very-quiet", "-D", "patch", "--timeout", "120"]
 DEFAULT_RULE_OPTIONS = ["--no-includes", "--include-headers"]
 

@@ -51,6 +51,7 @@ import struct_layout
 import sge_sync
 import sge_names
 import pd_threading
+import field_decision
 
 decls = {}      # field -> number of u64/dma_addr_t member declarations
 decl_struct = {}  # field -> the structs that declare it u64/dma_addr_t
@@ -120,40 +121,22 @@ def field_of(a):
     m = re.search(r'(?:->|\.)\s*(\w+)\s*$', a)
     return m.group(1) if m else None
 
-def ours(f, k):
-    # a use of member f of the struct that declares it as a DMA address;
-    # a use through a pointer of another struct type is another member
-    t = typed.get(k)
-    return t is None or t in decl_struct.get(f, ())
-
 why_blocked = {}  # field -> why it stays (RDMA_SGE_COCCI_DEBUG=1 prints it)
 
+def field_facts():
+    return field_decision.Facts(
+        decls=decls, members=members, decl_struct=decl_struct, uses=uses,
+        typed=typed, maps_all=maps_all, maps_ok=maps_ok, ok_pos=ok_pos,
+        layout=layout, sync_block=sync_block)
+
 def compute_blocked(extra_maps=None, extra_pos=()):
-    extra_maps = extra_maps or {}
+    # the decision is field_decision.why_fields_stay(); the rule has the facts
+    why = field_decision.why_fields_stay(field_facts(), extra_maps,
+                                         set(extra_pos))
     blocked.clear()
     why_blocked.clear()
-    for f in set(decls) | set(uses):
-        ok_maps = maps_ok.get(f, set()) | extra_maps.get(f, set())
-        bad = [k for k in uses.get(f, [])
-               if k not in ok_pos and k not in extra_pos and ours(f, k)]
-        if decls.get(f, 0) < 1 or members.get(f, 0) < 1:
-            why_blocked[f] = "not a struct member here"
-        elif f in layout:
-            why_blocked[f] = layout[f]
-        elif f in sync_block:
-            why_blocked[f] = sync_block[f]
-        elif decls[f] != len(decl_struct[f]) or (decls[f] > 1 and not (
-                decl_struct[f] <= {typed.get(k) for k in uses.get(f, [])})):
-            # one name in several structs is one family only when spatch
-            # places a use of it in each of them
-            why_blocked[f] = "declared in %s, not every one used" % sorted(
-                decl_struct[f])
-        elif not maps_all.get(f) or maps_all.get(f) != ok_maps:
-            why_blocked[f] = "maps without the full shape: %s" % sorted(
-                maps_all.get(f, set()) - ok_maps)
-        elif bad:
-            why_blocked[f] = "uses not followed: %s" % sorted(bad)
-    blocked.update(why_blocked)
+    why_blocked.update(why)
+    blocked.update(why)
 
 # pd threading: a helper that maps with its struct ib_device * parameter
 # gets a struct ib_pd *pd parameter in its place when every caller can

@@ -186,12 +186,21 @@ def flags(before: Layout, after: Layout, members: list[str],
     out = []
     if after.packed or packed:
         out.append("packed")
+    if before.size != after.size:
+        grown = after.size - before.size
+        out.append(f"{'grows' if grown > 0 else 'shrinks'} by {abs(grown)} "
+                   "bytes: the stride of any array of it")
     if before.cachelines != after.cachelines:
         out.append(f"cache lines {before.cachelines} -> {after.cachelines}")
     for name in members:
         placed = after.members.get(name)
         if placed and placed[1] == 16 and placed[0] % 8:
-            out.append(f"{name} at offset {placed[0]}: not 8-byte aligned")
+            already = [other for other, (offset, size) in
+                       before.members.items()
+                       if size == 16 and offset % 8 and other not in members]
+            note = f" (as {already[0]} was already)" if already else ""
+            out.append(f"{name} at offset {placed[0]}: not 8-byte "
+                       f"aligned{note}")
     return out
 
 

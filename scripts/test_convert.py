@@ -139,6 +139,26 @@ def test_make_convert_end_to_end(converted, default_tree):
     build_txt = (REPORTS / default_tree.name / "build.txt").read_text()
     assert len(build_txt.splitlines()) >= len(report["builds"]) + 1
 
+    # Every struct the conversion changed is measured; a size change is
+    # flagged, and iser's ring descriptor keeps its 256-byte stride (its
+    # pad now counts the sge).
+    layouts = {entry["struct"]: entry for entry in report["layout"]}
+    assert layouts, report["layout"]
+    for entry in layouts.values():
+        before, after = entry["before"], entry["after"]
+        if before and after and before["size"] != after["size"]:
+            assert any(f.startswith(("grows by", "shrinks by"))
+                       for f in entry["flags"]), entry
+    rx = layouts.get("iser_rx_desc")
+    if rx is not None:
+        assert rx["before"]["size"] == rx["after"]["size"] == 256, rx
+    # No converted field keeps a name that says "DMA address".
+    for entry in layouts.values():
+        after = entry["after"] or {"members": {}}
+        for name in entry["members"]:
+            if name in after["members"] and after["members"][name][1] == 16:
+                assert not name.endswith(("dma", "dma_addr")), entry
+
     # The checkout of the tree is exactly as it was.
     assert converted.checkout_after == converted.checkout_before
 

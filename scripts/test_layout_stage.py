@@ -40,21 +40,33 @@ def test_flags_name_packing_cache_lines_and_an_unaligned_sge():
     before = layout_stage.parse_pahole(PAHOLE_ISERT)
     after = layout_stage.Layout(180, 3, True, {**before.members,
                                                "dma_addr": (80, 16)})
-    assert layout_stage.flags(before, after, ["dma_addr"]) == ["packed"]
+    assert layout_stage.flags(before, after, ["dma_addr"]) == [
+        "packed", "grows by 8 bytes: the stride of any array of it"]
     # iser's login descriptor is __packed in the source, but every member
     # is naturally aligned: pahole cannot tell
     natural = layout_stage.Layout(56, 1, False, {"req_dma": (16, 8)})
     grown = layout_stage.Layout(72, 2, False, {"req_dma": (16, 16)})
     assert layout_stage.flags(natural, grown, ["req_dma"]) == [
+        "grows by 16 bytes: the stride of any array of it",
         "cache lines 1 -> 2"]
     assert layout_stage.flags(natural, grown, ["req_dma"], packed=True) == [
-        "packed", "cache lines 1 -> 2"]
+        "packed", "grows by 16 bytes: the stride of any array of it",
+        "cache lines 1 -> 2"]
     # iser's rx descriptor: 256 -> 264 bytes, the sge at 204
     after = layout_stage.Layout(264, 5, True, {"dma_addr": (204, 16)})
     before = layout_stage.Layout(256, 4, True, {"dma_addr": (204, 8)})
     assert layout_stage.flags(before, after, ["dma_addr"]) == [
-        "packed", "cache lines 4 -> 5",
+        "packed", "grows by 8 bytes: the stride of any array of it",
+        "cache lines 4 -> 5",
         "dma_addr at offset 204: not 8-byte aligned"]
+    # with its pad fixed it keeps its size; rx_sg was unaligned already
+    before = layout_stage.Layout(256, 4, True, {"dma_addr": (204, 8),
+                                                "rx_sg": (212, 16)})
+    fixed = layout_stage.Layout(256, 4, True, {"sge": (204, 16),
+                                               "rx_sg": (220, 16)})
+    assert layout_stage.flags(before, fixed, ["dma_addr", "sge"]) == [
+        "packed", "sge at offset 204: not 8-byte aligned (as rx_sg was "
+        "already)"]
     change = layout_stage.LayoutChange("iser_rx_desc", "iscsi_iser.h",
                                        ["dma_addr"], before, after,
                                        ["packed"])

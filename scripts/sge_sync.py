@@ -225,3 +225,32 @@ def decide(f: str, sync: Sync, facts: Facts) -> tuple[str, str]:
         return "range", "an sge of that length is posted from it"
     return "leave", (f"synced with {sync.length} in {sync.function}(): "
                      "not shown to be the mapped length or inside it")
+
+
+
+def whole_length(f: str, function: str, access: str, length: str,
+                 facts: Facts, struct: str | None = None) -> bool:
+    """Whether length, where function fills an sge from field f (at
+    access), is exactly the mapped length, so that the copy of the
+    mapped sge needs no trim (srp's list.length = iu->size, where
+    iu->size only ever holds the size srp_alloc_iu() maps).
+
+    Stricter than a whole sync: a sync of the whole sge may cover more
+    than the length written, a fill may not.  So every map of the field
+    must map that length: the same constant, or a length member of the
+    same object that only ever holds the mapped length.  (What the
+    callers of a mapping helper pass is not enough: a call the rule did
+    not see, through a pointer, would post a wrong length.)"""
+    maps = [m for m in facts.maps.get(f, [])
+            if struct is None or m.struct is None or m.struct == struct]
+    if not maps:
+        return False
+    length = resolve(function, length, facts)
+    lengths = {resolve(m.function, m.length, facts) for m in maps}
+    if lengths == {length} and is_const(length):
+        return True
+    name = member(length)
+    if name is not None and base_of(length) == base_of(access) and \
+            name in _length_members(maps, facts):
+        return True
+    return False

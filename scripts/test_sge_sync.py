@@ -164,3 +164,39 @@ def test_the_end_of_a_region_posted_at_an_offset_is_a_range():
     other = Sync("srpt_handle_new_iu", "recv_ioctx->ioctx.dma",
                  "recv_ioctx->ioctx.offset + 4096", True, True)
     assert decide("dma", other, facts)[0] == "leave"
+
+
+def test_a_fill_drops_its_trim_only_for_exactly_the_mapped_length():
+    from sge_sync import whole_length
+    facts = srp()
+    # srp_post_recv: list.length = iu->size, and iu->size only ever holds
+    # the size srp_alloc_iu() maps
+    assert whole_length("dma", "srp_post_recv", "iu->dma", "iu->size",
+                        facts)
+    # a sync with what the callers map is whole (it may cover more), but
+    # a fill must post exactly what was asked: the trim stays
+    assert decide("dma", Sync("srp_recv_done", "iu->dma",
+                              "ch->max_ti_iu_len", True, True),
+                  facts)[0] == "whole"
+    assert not whole_length("dma", "srp_post_recv", "iu->dma",
+                            "ch->max_ti_iu_len", facts)
+    # a posted part of the buffer
+    assert not whole_length("dma", "srp_post_send", "iu->dma", "len", facts)
+
+
+def test_a_fill_of_a_field_mapped_with_two_lengths_keeps_its_trim():
+    from sge_sync import whole_length
+    # nvme-rdma: the qe is mapped with the completion's size (rsp ring)
+    # and the command's (sqe); posting the command size needs the trim
+    facts = Facts()
+    facts.add_map("dma", Map("nvme_rdma_alloc_qe", "qe->data",
+                             "sizeof(struct nvme_completion)", "qe"))
+    facts.add_map("dma", Map("nvme_rdma_queue_rq", "req->sqe.data",
+                             "sizeof(struct nvme_command)", "req->sqe"))
+    assert not whole_length("dma", "nvme_rdma_post_send", "qe->dma",
+                            "sizeof(struct nvme_command)", facts)
+    one = Facts()
+    one.add_map("dma", Map("nvme_rdma_queue_rq", "req->sqe.data",
+                           "sizeof(struct nvme_command)", "req->sqe"))
+    assert whole_length("dma", "nvme_rdma_post_send", "qe->dma",
+                        "sizeof(struct nvme_command)", one)

@@ -219,6 +219,11 @@ def whole(a, ln):
     # field maps that same constant length
     return maplens.get(field_of(a), set()) == {norm(ln)} and is_const(ln)
 
+def fill_is_whole(a, ln, pa):
+    # a fill whose length is shown to be the mapped one, as for syncs
+    return sge_sync.whole_length(field_of(a), pa[0].current_element, a, ln,
+                                 sync_facts, typed.get(key(pa)))
+
 def converts_in(t, f):
     # member f of struct t is a field that converts
     return conv(". " + f) and t in decl_struct.get(f, ())
@@ -2233,7 +2238,7 @@ p << wf.p;
 @@
 fill_now.add(key(pa))
 filled_fns.add(pa[0].current_element)
-if whole(a, l):
+if whole(a, l) or fill_is_whole(a, l, pa):
     whole_fill.add(key(p))
 
 @wfc depends on patch disable ptr_to_array@
@@ -2262,7 +2267,7 @@ p << wfc.p;
 @@
 fill_now.add(key(pa))
 filled_fns.add(pa[0].current_element)
-if whole(a, l):
+if whole(a, l) or fill_is_whole(a, l, pa):
     whole_fill.add(key(p))
 
 // a fill that follows the map in the same function posts what was mapped

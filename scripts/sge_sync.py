@@ -186,24 +186,40 @@ def _buffers(maps: list[Map], base: str, function: str, facts: Facts
     return names
 
 
+def _maps_of(f: str, struct: str | None, facts: Facts) -> list[Map]:
+    """The maps of field f; of one struct where spatch typed both."""
+    return [m for m in facts.maps.get(f, [])
+            if struct is None or m.struct is None or m.struct == struct]
+
+
+def _exactly_mapped(maps: list[Map], access: str, length: str,
+                    facts: Facts) -> str | None:
+    """Why length (resolved) is exactly what every map maps, or None:
+    the same constant, or a length member of the same object that only
+    ever holds the mapped length."""
+    lengths = {resolve(m.function, m.length, facts) for m in maps}
+    if lengths == {length} and is_const(length):
+        return "the mapped length"
+    name = member(length)
+    if name is not None and base_of(length) == base_of(access) and \
+            name in _length_members(maps, facts):
+        return f"{name} holds the mapped length"
+    return None
+
+
 def decide(f: str, sync: Sync, facts: Facts) -> tuple[str, str]:
     """("whole" | "range" | "leave", why) for a sync of field f.  One
     name in several structs: the maps of the synced struct, where spatch
     typed both."""
-    maps = [m for m in facts.maps.get(f, [])
-            if sync.struct is None or m.struct is None or
-            m.struct == sync.struct]
+    maps = _maps_of(f, sync.struct, facts)
     length = resolve(sync.function, sync.length, facts)
     base = base_of(sync.access)
-    lengths = {resolve(m.function, m.length, facts) for m in maps}
     if not maps:
         return "leave", f"{f} is never mapped here"
-    if lengths == {length} and is_const(length):
-        return "whole", "the mapped length"
+    exact = _exactly_mapped(maps, sync.access, length, facts)
+    if exact is not None:
+        return "whole", exact
     name = member(length)
-    if name is not None and base_of(length) == base and \
-            name in _length_members(maps, facts):
-        return "whole", f"{name} holds the mapped length"
     if name is not None and any(member(m.length) == name for m in maps):
         return "whole", f"the length the buffer is mapped with ({name})"
     for m in maps:
@@ -241,16 +257,6 @@ def whole_length(f: str, function: str, access: str, length: str,
     same object that only ever holds the mapped length.  (What the
     callers of a mapping helper pass is not enough: a call the rule did
     not see, through a pointer, would post a wrong length.)"""
-    maps = [m for m in facts.maps.get(f, [])
-            if struct is None or m.struct is None or m.struct == struct]
-    if not maps:
-        return False
-    length = resolve(function, length, facts)
-    lengths = {resolve(m.function, m.length, facts) for m in maps}
-    if lengths == {length} and is_const(length):
-        return True
-    name = member(length)
-    if name is not None and base_of(length) == base_of(access) and \
-            name in _length_members(maps, facts):
-        return True
-    return False
+    maps = _maps_of(f, struct, facts)
+    return bool(maps) and _exactly_mapped(
+        maps, access, resolve(function, length, facts), facts) is not None

@@ -139,6 +139,12 @@ def _expand(expr: str, defs: dict[str, str], depth: int = 4) -> str:
     return expr
 
 
+def _member_type(s: Struct, member: str) -> str:
+    """The declared type of member ("u64", "dma_addr_t")."""
+    decl = next(decl for decl, name in s.members if name == member)
+    return re.sub(rf"\b{re.escape(member)}\b.*$", "", decl).strip()
+
+
 def refusal(sources: dict[str, str], struct: str, member: str) -> str | None:
     """Why member of struct must not be widened, or None.
 
@@ -154,8 +160,7 @@ def refusal(sources: dict[str, str], struct: str, member: str) -> str | None:
         if "/uapi/" in f"/{path}":
             return f"struct {struct} is uapi ({path}): user space sees " \
                    "its layout"
-        own = next(decl for decl, name in s.members if name == member)
-        own_type = re.sub(rf"\b{re.escape(member)}\b.*$", "", own).strip()
+        own_type = _member_type(s, member)
         sized = re.compile(r"sizeof\s*\(\s*" + re.escape(own_type) +
                            r"\s*\)")
         for decl, name in s.members:
@@ -250,11 +255,9 @@ def pad_fix(sources: dict[str, str], struct: str,
     if len(found) != 1:
         return None
     _, s = found[0]
-    own = next(decl for decl, name in s.members if name == member)
-    own_type = re.sub(rf"\b{re.escape(member)}\b.*$", "", own).strip()
-    same_type = [name for decl, name in s.members
-                 if re.sub(rf"\b{re.escape(name)}\b.*$", "",
-                           decl).strip() == own_type]
+    own_type = _member_type(s, member)
+    same_type = [name for _, name in s.members
+                 if _member_type(s, name) == own_type]
     if same_type != [member]:
         return None
     sized = re.compile(r"sizeof\s*\(\s*" + re.escape(own_type) + r"\s*\)")

@@ -318,7 +318,7 @@ def spatch_env() -> dict[str, str]:
     return env
 
 
-_KEPT_RE = re.compile(r"(?:^|: )rule (\d+): (\w+) stays: (.*)$", re.M)
+_KEPT_RE = re.compile(r"(?:^|: )rule (\d+): (\w+(?:\.\w+)?) stays: (.*)$", re.M)
 
 
 def _tidy_c(text: str) -> str:

@@ -16,6 +16,7 @@ always reported: it is the stride of every array of the struct.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -166,15 +167,58 @@ def compile_with_debug(kbuild, source: str, out: Path) -> bool:
     return done.returncode == 0 and out.exists()
 
 
+_INCLUDE = re.compile(r'^\s*#\s*include\s*(["<])([^">]+)[">]', re.M)
+
+
+def _included(source: str, text: str) -> list[str]:
+    """Paths (from the tree's top) of what text, the text of source,
+    includes: "name" relative to its directory, <path> under include/."""
+    out = []
+    for quote, name in _INCLUDE.findall(text):
+        if quote == '"':
+            out.append(os.path.normpath(os.path.join(os.path.dirname(source),
+                                                     name)))
+        else:
+            out.append(f"include/{name}")
+    return out
+
+
+def includes(source: str, text: str, header: str, read=None,
+             depth: int = 4) -> bool:
+    """source (whose text is text) includes header, directly or, with
+    read, through the headers it includes (rtrs-clt.c gets rtrs-pri.h
+    through rtrs-clt.h)."""
+    seen = {source}
+    todo = [(source, text, 0)]
+    while todo:
+        path, body, level = todo.pop()
+        for name in _included(path, body):
+            if name == header:
+                return True
+            if read is None or level + 1 >= depth or name in seen:
+                continue
+            seen.add(name)
+            try:
+                body = read(name)
+            except OSError:
+                continue
+            if body is not None:
+                todo.append((name, body, level + 1))
+    return False
+
+
 def probe_source(struct: str, file: str, sources: list[str],
                  read) -> str | None:
     """A built source that uses struct: the file itself when it is one,
-    else the first source that names it."""
+    else the first source that names it and includes the file (iser and
+    isert each declare their own struct iser_rx_desc)."""
     if file in sources:
         return file
     pattern = re.compile(rf"\bstruct\s+{re.escape(struct)}\b")
     for source in sources:
-        if pattern.search(read(source)):
+        text = read(source)
+        if pattern.search(text) and includes(source, text, file,
+                                             read):
             return source
     return None
 

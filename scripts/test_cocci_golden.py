@@ -263,3 +263,20 @@ def test_error_messages_of_a_converted_map_follow_it():
     out = cocci_convert.mend_error_messages("", unmap,
                                             {"pdu_buf_dma": "pdu_buf_sge"})
     assert "unmap single for isert_cmd->pdu_buf_sge" in out
+
+
+def test_a_member_kept_in_one_struct_is_reported_by_struct(tmp_path):
+    """The log names the member that stays by its struct, and the driver's
+    parser reads it as such (the summary's "Left alone" list)."""
+    case = cocci_golden.TESTS / "30-dma-field-to-sge" / \
+        "isert_rx_desc_tx_synced_early.c"
+    (tmp_path / "ib_isert.c").write_text(case.read_text())
+    changed, errors, log = cocci_convert.convert_group(
+        tmp_path, [Path("ib_isert.c")],
+        cocci_golden.rules_for("30-dma-field-to-sge"))
+    assert not errors, errors
+    assert changed == [Path("ib_isert.c")]
+    kept = cocci_convert.kept_reasons(log)
+    assert [(r, f) for r, f, _ in kept] == [("30", "iser_tx_desc.dma_addr")]
+    assert "isert_create_send_desc() syncs it before isert_init_tx_hdrs()" \
+        in kept[0][2]

@@ -100,14 +100,53 @@ def test_the_kbuild_command_is_reused_with_debug_info(tmp_path):
 
 
 def test_the_probe_is_the_first_built_source_that_uses_the_struct():
-    texts = {"a.c": "int a;", "b.c": "struct nvme_rdma_qe *qe;",
-             "c.c": "struct nvme_rdma_qe x;"}
-    assert layout_stage.probe_source("nvme_rdma_qe", "rdma.h",
-                                     ["a.c", "b.c", "c.c"],
-                                     texts.get) == "b.c"
+    texts = {"h/a.c": "int a;", "h/b.c": '#include "rdma.h"\nint b;',
+             "h/c.c": '#include "rdma.h"\nstruct nvme_rdma_qe *qe;',
+             "h/d.c": '#include "rdma.h"\nstruct nvme_rdma_qe x;'}
+    assert layout_stage.probe_source("nvme_rdma_qe", "h/rdma.h",
+                                     ["h/a.c", "h/b.c", "h/c.c", "h/d.c"],
+                                     texts.get) == "h/c.c"
     assert layout_stage.probe_source("x", "c.c", ["c.c"], texts.get) == "c.c"
-    assert layout_stage.probe_source("nope", "h.h", ["a.c"],
+    assert layout_stage.probe_source("nope", "h.h", ["h/a.c"],
                                      texts.get) is None
+
+
+def test_the_probe_includes_the_header_that_declares_the_struct():
+    # 6.12: iser and isert each declare a struct iser_rx_desc; the
+    # initiator's sources come first and must not stand for isert's
+    iser = "drivers/infiniband/ulp/iser/iser_initiator.c"
+    isert = "drivers/infiniband/ulp/isert/ib_isert.c"
+    texts = {iser: '#include "iscsi_iser.h"\nstruct iser_rx_desc *d;',
+             isert: '#include <rdma/ib_verbs.h>\n#include "ib_isert.h"\n'
+                    'struct iser_rx_desc *rx_desc;'}
+    header = "drivers/infiniband/ulp/isert/ib_isert.h"
+    assert layout_stage.probe_source("iser_rx_desc", header, [iser, isert],
+                                     texts.get) == isert
+    assert layout_stage.includes(isert, texts[isert],
+                                 "include/rdma/ib_verbs.h")
+    assert layout_stage.includes("net/smc/smc_wr.c",
+                                 '#include "../smc/smc_core.h"',
+                                 "net/smc/smc_core.h")
+
+
+def test_the_probe_may_include_the_header_through_another():
+    rtrs = "drivers/infiniband/ulp/rtrs/"
+    texts = {rtrs + "rtrs-clt.c": '#include "rtrs-clt.h"\n'
+                                  'struct rtrs_iu *iu;',
+             rtrs + "rtrs-clt.h": '#include <linux/device.h>\n'
+                                  '#include "rtrs-pri.h"\n'}
+
+    def read(path):
+        if path not in texts:
+            raise FileNotFoundError(path)
+        return texts[path]
+
+    assert layout_stage.probe_source("rtrs_iu", rtrs + "rtrs-pri.h",
+                                     [rtrs + "rtrs-clt.c"],
+                                     read) == rtrs + "rtrs-clt.c"
+    assert not layout_stage.includes(rtrs + "rtrs-clt.c",
+                                     texts[rtrs + "rtrs-clt.c"],
+                                     rtrs + "rtrs-pri.h")
 
 
 def test_a_renamed_member_reads_old_to_new():

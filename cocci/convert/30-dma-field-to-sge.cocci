@@ -61,7 +61,7 @@ maplens = {}    # field -> set of mapped length texts
 maplens_t = {}  # (struct or None, field) -> set of mapped length texts
 maps_all = {}   # field -> positions of maps
 map_bufs = {}   # field -> the buffers its maps map (sge_names)
-pad_fixes = {}  # field -> the struct_layout.PadFix that keeps the size of its struct
+pad_fixes = {}  # field -> (struct, the struct_layout.PadFix that keeps its size)
 maps_ok = {}    # field -> positions of maps with the full shape
 ok_pos = set()  # positions of recognised uses
 uses = {}       # field -> list of positions of every use
@@ -82,14 +82,18 @@ sync_facts = sge_sync.Facts()  # what decides the form of each sync
 sync_recs = []  # (field, sge_sync.Sync) of every sync of a field
 sync_form = {}  # (function, access, length, to_cpu) -> "whole" | "range"
 sync_block = {} # field -> why one of its syncs cannot convert
+struct_block = {}  # (field, struct) -> why the member of that struct stays
+use_text = {}   # use position -> its access text, without blanks
+kept_members = {}  # (field, struct) -> why it stays, the name converting
+kept_texts = set()  # access texts of the uses of kept_members
 map_fns = set() # functions that map a field
 param_name = {} # (function, index) -> parameter name
 recv_cand = set()  # members assigned the byte_len of a receive completion
 pass_fns = set()   # functions passing a parameter on to one that maps
 struct_members = {}  # struct -> names of its members
 renamed = {}       # field -> its new name (sge_names)
-map_fields = {}    # function -> fields it maps
-sync_fields = {}   # function -> fields it syncs
+map_fields = {}    # function -> (field, struct or None) it maps
+sync_fields = {}   # function -> (field, struct or None) it syncs
 
 def pd_member(t):
     p = pdf.get(t, [])
@@ -127,16 +131,20 @@ def field_facts():
     return field_decision.Facts(
         decls=decls, members=members, decl_struct=decl_struct, uses=uses,
         typed=typed, maps_all=maps_all, maps_ok=maps_ok, ok_pos=ok_pos,
-        layout=layout, sync_block=sync_block)
+        layout=layout, sync_block=sync_block, struct_block=struct_block,
+        texts=use_text)
 
 def compute_blocked(extra_maps=None, extra_pos=()):
-    # the decision is field_decision.why_fields_stay(); the rule has the facts
-    why = field_decision.why_fields_stay(field_facts(), extra_maps,
-                                         set(extra_pos))
+    # the decision is field_decision.decide(); the rule has the facts
+    d = field_decision.decide(field_facts(), extra_maps, set(extra_pos))
     blocked.clear()
     why_blocked.clear()
-    why_blocked.update(why)
-    blocked.update(why)
+    why_blocked.update(d.fields)
+    blocked.update(d.fields)
+    kept_members.clear()
+    kept_members.update(d.members)
+    kept_texts.clear()
+    kept_texts.update(d.kept_texts)
 
 # pd threading: a helper that maps with its struct ib_device * parameter
 # gets a struct ib_pd *pd parameter in its place when every caller can
@@ -197,7 +205,12 @@ def call_pd(g, fn, x):
 
 def conv(a):
     f = field_of(a)
-    return f is not None and f in decls and f not in blocked
+    return (f is not None and f in decls and f not in blocked and
+            norm(a) not in kept_texts)
+
+def kept_name(f):
+    # a member of that name stays in some struct
+    return any(k[0] == f for k in kept_members)
 
 def is_const(ln):
     # sizeof(...), numbers and UPPER_CASE macros only: a name that means
@@ -226,7 +239,8 @@ def fill_is_whole(a, ln, pa):
 
 def converts_in(t, f):
     # member f of struct t is a field that converts
-    return conv(". " + f) and t in decl_struct.get(f, ())
+    return (conv(". " + f) and t in decl_struct.get(f, ()) and
+            (f, t) not in kept_members)
 
 def conv_struct(t):
     # t declares a field that converts: the only structs worth matching
@@ -238,7 +252,7 @@ def add_map(a, b, l, p, base=None, f=None):
     fn = p[0].current_element
     map_bufs.setdefault(f, set()).add(str(b))
     map_fns.add(fn)
-    map_fields.setdefault(fn, set()).add(f)
+    map_fields.setdefault(fn, set()).add((f, typed.get(key(p))))
     if base is None:
         base = sge_sync.base_of(a)
     sync_facts.add_map(f, sge_sync.Map(fn, b, l, base, typed.get(key(p))))
@@ -259,7 +273,8 @@ def whole_t(t, f, ln):
 @@
 sync_facts.__init__()
 del sync_recs[:]
-for d in (sync_form, sync_block, param_name):
+for d in (sync_form, sync_block, param_name, struct_block, use_text,
+          kept_members):
     d.clear()
 map_fns.clear()
 recv_cand.clear()
@@ -268,7 +283,7 @@ map_fields.clear()
 sync_fields.clear()
 struct_members.clear()
 renamed.clear()
-for d in (decls, decl_struct, typed, members, layout, maplens, maplens_t, memtype,
+for d in (decls, decl_struct, typed, members, layout, pad_fixes, maplens, maplens_t, memtype,
           maps_all, maps_ok,
           uses, devf, pdf,
           devparam, fn_defs, pmaps, fn_refs, fn_calls,
@@ -281,6 +296,7 @@ for s in (ok_pos, blocked, whole_fill, fill_ok, fill_now, lkc, lkc_bad,
     s.clear()
 del calls[:]
 del tmp_maps[:]
+kept_texts.clear()
 
 // ---- 1. scan ----
 
@@ -304,9 +320,9 @@ why = struct_layout.member_refusal(p[0].file, t, f)
 if why:
     fix = struct_layout.member_pad_fix(p[0].file, t, f)
     if fix is None:
-        layout[f] = why
+        struct_block[(f, t)] = why
     else:
-        pad_fixes.setdefault(f, set()).add(fix)
+        pad_fixes.setdefault(f, set()).add((t, fix))
 
 @md depends on patch@
 identifier T, F;
@@ -418,11 +434,13 @@ position p;
 E->F@p
 
 @script:python depends on anyuse@
+e << anyuse.E;
 f << anyuse.F;
 p << anyuse.p;
 @@
 if f in decls:
     uses.setdefault(f, []).append(key(p))
+    use_text[key(p)] = norm(e) + "->" + f
 
 @anyuse_dot depends on patch disable ptr_to_array@
 expression E;
@@ -432,11 +450,13 @@ position p;
 E.F@p
 
 @script:python depends on anyuse_dot@
+e << anyuse_dot.E;
 f << anyuse_dot.F;
 p << anyuse_dot.p;
 @@
 if f in decls:
     uses.setdefault(f, []).append(key(p))
+    use_text[key(p)] = norm(e) + "." + f
 
 // the struct type of the object, where spatch knows it: a member of the
 // same name in another struct is not the DMA address field
@@ -888,7 +908,8 @@ sfn << cs.sfn;
 p << cs.p;
 @@
 ok_pos.add(key(p))
-sync_fields.setdefault(p[0].current_element, set()).add(field_of(a))
+sync_fields.setdefault(p[0].current_element, set()).add(
+    (field_of(a), typed.get(key(p))))
 sync_recs.append((field_of(a), sge_sync.Sync(
     p[0].current_element, a, l2, sfn.endswith("_cpu"),
     dir.strip() in ("DMA_FROM_DEVICE", "DMA_BIDIRECTIONAL"),
@@ -1592,11 +1613,21 @@ m << sbm.M;
 p1 << sbm.p1;
 p2 << sbm.p2;
 @@
-for f in (sync_fields[g] & map_fields[m]) if g != m else ():
-    sync_block.setdefault(f, "%s() syncs it before %s() maps it (%s, "
-                          "lines %s and %s): a sync of no mapping"
-                          % (g, m, p1[0].current_element, p1[0].line,
-                             p2[0].line))
+why = ("%s() syncs it before %s() maps it (%s, lines %s and %s): a sync "
+       "of no mapping" % (g, m, p1[0].current_element, p1[0].line,
+                          p2[0].line))
+synced = sync_fields[g] if g != m else set()
+for f, t in map_fields[m]:
+    structs = {u for h, u in synced if h == f}
+    if not structs:
+        continue
+    if t is not None and None not in structs:
+        # tied to the struct both typed; another struct of that name is
+        # not the one synced early
+        if t in structs:
+            struct_block.setdefault((f, t), why)
+    else:
+        sync_block.setdefault(f, why)
 
 @script:python sync_decide depends on patch@
 @@
@@ -1607,7 +1638,9 @@ for m in recv_cand:
         sync_facts.received.add(m)
 for f, sync in sync_recs:
     form, why = sge_sync.decide(f, sync, sync_facts)
-    if form == "leave":
+    if form == "leave" and sync.struct is not None:
+        struct_block.setdefault((f, sync.struct), why)
+    elif form == "leave":
         sync_block.setdefault(f, why)
     else:
         sync_form[sync_key(sync.function, sync.access, sync.length,
@@ -1627,18 +1660,20 @@ for fn, v, f, k0, k2, own in tmp_maps:
 for f, ks in uses.items():
     for k in ks:
         if (k not in ok_pos and k not in not_read and
-                typed.get(k) in decl_struct.get(f, ())):
+                typed.get(k) in decl_struct.get(f, ()) and
+                (f, typed.get(k)) not in kept_members):
             reads.add(k)
 ok_pos.update(reads)
 solve_threading()
 for fn, v, f, k0, k2, own in tmp_maps:
-    if f not in blocked:
+    if f not in blocked and (f, typed.get(k2)) not in kept_members:
         tmp_ok.add(k0)
         tmp_dead.add(v)
         filled_fns.add(fn)
 for m in lenuse:
     if (m not in lenbad and members.get(m, 0) == 1 and
-            all(f in decls and f not in blocked for f in lenfld[m]) and
+            all(f in decls and f not in blocked and not kept_name(f)
+                for f in lenfld[m]) and
             lenall.get(m, set()) <= lenuse[m] | lenstore.get(m, set())):
         dead_len.add(m)
 # a converted field is renamed to say it holds an sge, where spatch
@@ -1660,7 +1695,9 @@ for f in decls:
 # the pad of the struct of a converted field now counts an sge
 for f in sorted(pad_fixes):
     if f not in blocked:
-        for fix in sorted(pad_fixes[f], key=lambda x: x.encode()):
+        for t, fix in sorted(pad_fixes[f], key=lambda x: x[1].encode()):
+            if (f, t) in kept_members:
+                continue
             sys.stderr.write("rule 30: pad fix %s\n" % fix.encode())
 if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
     for f in sorted(renamed):
@@ -1668,8 +1705,12 @@ if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
 if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
     # the fields that hold a DMA handle, not every u64 member
     for f in sorted(why_blocked):
-        if maps_all.get(f) or f in layout or f in sync_block:
+        if maps_all.get(f) or f in layout or f in sync_block or \
+                any(k[0] == f for k in struct_block):
             sys.stderr.write("rule 30: %s stays: %s\n" % (f, why_blocked[f]))
+    for f, t in sorted(kept_members):
+        sys.stderr.write("rule 30: %s.%s stays: %s\n"
+                         % (t, f, kept_members[(f, t)]))
 
 // ---- 2. convert the unblocked fields ----
 
@@ -1937,13 +1978,31 @@ statement S1;
 + if (E->F.addr)
   S1
 
-@depends on patch@
+@cdecl depends on patch@
 identifier T;
 identifier F : script:python () { (F in decls and F not in blocked) };
 typedef u64, dma_addr_t;
+position p;
 @@
 struct T { ...
-- \(u64\|dma_addr_t\) F;
+ \(u64\|dma_addr_t\) F@p;
+ ... };
+
+@script:python cdecls@
+t << cdecl.T;
+f << cdecl.F;
+p << cdecl.p;
+@@
+if (f, t) in kept_members:
+    cocci.include_match(False)
+
+@depends on cdecls@
+identifier T, F;
+typedef u64, dma_addr_t;
+position cdecl.p;
+@@
+struct T { ...
+- \(u64\|dma_addr_t\) F@p;
 + struct ib_sge F;
  ... };
 
@@ -2551,7 +2610,7 @@ identifier F : script:python () { conv(". " + F) };
 @depends on patch disable ptr_to_array@
 identifier T;
 struct T *E;
-identifier F : script:python (T) { (F in renamed and T in decl_struct.get(F, ())) };
+identifier F : script:python (T) { (F in renamed and T in decl_struct.get(F, ()) and (F, T) not in kept_members) };
 fresh identifier N = script:python(F) { renamed[F] };
 @@
 - E->F
@@ -2560,7 +2619,7 @@ fresh identifier N = script:python(F) { renamed[F] };
 @depends on patch disable ptr_to_array@
 identifier T;
 struct T E;
-identifier F : script:python (T) { (F in renamed and T in decl_struct.get(F, ())) };
+identifier F : script:python (T) { (F in renamed and T in decl_struct.get(F, ()) and (F, T) not in kept_members) };
 fresh identifier N = script:python(F) { renamed[F] };
 @@
 - E.F
@@ -2568,7 +2627,7 @@ fresh identifier N = script:python(F) { renamed[F] };
 
 @depends on patch@
 identifier T;
-identifier F : script:python (T) { (F in renamed and T in decl_struct.get(F, ())) };
+identifier F : script:python (T) { (F in renamed and T in decl_struct.get(F, ()) and (F, T) not in kept_members) };
 fresh identifier N = script:python(F) { renamed[F] };
 @@
 struct T { ...

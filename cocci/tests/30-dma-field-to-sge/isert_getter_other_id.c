@@ -1,6 +1,9 @@
-/* NEGATIVE: as isert_login_getter, but the isert_device was got for
- * another cm_id (the listener) than the one whose device the helper maps
- * with: nothing says they are one device, so every dma_addr stays. */
+/* As isert_login_getter, but the isert_device was got for another cm_id
+ * (the listener) than the one whose device the helper maps with: nothing
+ * says they are one device, so the receive descriptor's dma_addr (the
+ * login descriptor) stays.  The send descriptor's dma_addr, another
+ * member of the same name whose every use is typed and spelt tx_desc->,
+ * is mapped with device->pd and converts on its own. */
 struct isert_device {
 	int refcount;
 	struct ib_device *ib_device;

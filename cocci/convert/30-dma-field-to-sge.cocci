@@ -2522,6 +2522,22 @@ position pa : script:python () { key(pa) in fill_now };
 - X->lkey = LK;
 )
 
+// a memset of the local sge just before the fill, which the copy of the
+// mapped sge now overwrites whole (isert_login_post_recv())
+@depends on patch disable ptr_to_array@
+identifier fn : script:python () { (fn in filled_fns) };
+idexpression struct ib_sge X;
+expression A : script:python () { conv(A) };
+@@
+fn(...) { <...
+(
+- memset(&X, 0, sizeof(struct ib_sge));
+|
+- memset(&X, 0, sizeof(X));
+)
+  X = A;
+...> }
+
 @depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
 expression D, L2, DIR;

@@ -184,12 +184,20 @@ def solve_threading():
                 extra_maps.setdefault(f, set()).add(k1)
                 extra_pos.update((k1, k2))
         compute_blocked(extra_maps, extra_pos)
-        return set(blocked)
+        # a helper that only maps a member that stays (struct.field)
+        # does not get the pd
+        return set(blocked) | {t + "." + f for f, t in kept_members} | \
+            {t + "." + f for f in blocked for t in decl_struct.get(f, ())}
+
+    def mapped(f, k):
+        t = typed.get(k)
+        return t + "." + f if t in decl_struct.get(f, ()) else f
 
     facts = pd_threading.Facts(
         devparam=devparam, defs=fn_defs, bad=fn_bad, local=fn_local,
         call_count=fn_calls, refs=fn_refs,
-        maps={fn: [f for f, _, _ in v] for fn, v in pmaps.items()},
+        maps={fn: [mapped(f, k1) for f, k1, _ in v]
+              for fn, v in pmaps.items()},
         calls=[pd_threading.Call(*c) for c in calls])
     threaded.clear()
     threaded.update(pd_threading.solve(facts, blocked_with))

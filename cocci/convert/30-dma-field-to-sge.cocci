@@ -58,7 +58,6 @@ decl_struct = {}  # field -> the structs that declare it u64/dma_addr_t
 typed = {}      # use position -> struct type of the accessed object
 members = {}    # field -> number of member declarations of any type
 maplens = {}    # field -> set of mapped length texts
-maplens_t = {}  # (struct or None, field) -> set of mapped length texts
 maps_all = {}   # field -> positions of maps
 map_bufs = {}   # field -> the buffers its maps map (sge_names)
 pad_fixes = {}  # field -> (struct, the struct_layout.PadFix that keeps its size)
@@ -220,20 +219,7 @@ def kept_name(f):
     # a member of that name stays in some struct
     return any(k[0] == f for k in kept_members)
 
-def is_const(ln):
-    # sizeof(...), numbers and UPPER_CASE macros only: a name that means
-    # the same in every function
-    t = ln
-    while True:
-        t2 = re.sub(r'sizeof\s*\((?:[^()]|\([^()]*\))*\)|sizeof\s+\*?[\w.>-]+',
-                    ' 0 ', t)
-        if t2 == t:
-            break
-        t = t2
-    for tok in re.findall(r'[A-Za-z_]\w*|\d\w*', t):
-        if not (tok[0].isdigit() or re.match(r'^[A-Z][A-Z0-9_]*$', tok)):
-            return False
-    return True
+is_const = sge_sync.is_const
 
 def whole(a, ln):
     # the posted or synced length is the mapped one when every map of the
@@ -271,11 +257,6 @@ def sync_key(fn, a, l, to_cpu):
 def sync_is(fn, a, l, to_cpu, form):
     return sync_form.get(sync_key(fn, a, l, to_cpu)) == form
 
-def whole_t(t, f, ln):
-    # whole() for the member f of struct t, when spatch typed every map
-    if any(k[0] is None and k[1] == f for k in maplens_t):
-        return whole(". " + f, ln)
-    return maplens_t.get((t, f), set()) == {norm(ln)} and is_const(ln)
 
 @script:python reset depends on patch@
 @@
@@ -291,7 +272,7 @@ map_fields.clear()
 sync_fields.clear()
 struct_members.clear()
 renamed.clear()
-for d in (decls, decl_struct, typed, members, layout, pad_fixes, maplens, maplens_t, memtype,
+for d in (decls, decl_struct, typed, members, layout, pad_fixes, maplens, memtype,
           maps_all, maps_ok,
           uses, devf, pdf,
           devparam, fn_defs, pmaps, fn_refs, fn_calls,
@@ -537,7 +518,6 @@ f = field_of(a)
 add_map(a, b, l, p1)
 maps_ok.setdefault(f, set()).add(key(p1))
 maplens.setdefault(f, set()).add(norm(l))
-maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
 ok_pos.add(key(p1))
 ok_pos.add(key(p2))
 
@@ -570,7 +550,6 @@ f = field_of(a)
 add_map(a, b, l, p1)
 maps_ok.setdefault(f, set()).add(key(p1))
 maplens.setdefault(f, set()).add(norm(l))
-maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
 ok_pos.add(key(p1))
 ok_pos.add(key(p2))
 
@@ -610,7 +589,6 @@ f = field_of(a)
 add_map(a, b, l, p1)
 maps_ok.setdefault(f, set()).add(key(p1))
 maplens.setdefault(f, set()).add(norm(l))
-maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
 ok_pos.add(key(p1))
 ok_pos.add(key(p2))
 
@@ -669,7 +647,6 @@ if not any(x[:2] == (p0[0].current_element, d) and x[2] != key(p0)
     add_map(a, b, l, p1)
     maps_ok.setdefault(f, set()).add(key(p1))
     maplens.setdefault(f, set()).add(norm(l))
-    maplens_t.setdefault((typed.get(key(p1)), f), set()).add(norm(l))
     ok_pos.add(key(p1))
     ok_pos.add(key(p2))
 
@@ -718,7 +695,6 @@ add_map(e, b, l, p2, base=sge_sync.norm(e), f=f)
 tmp_maps.append((p0[0].current_element, v, f, key(p0), key(p2),
                  {key(p0), key(p1), key(p3)}))
 maplens.setdefault(f, set()).add(norm(l))
-maplens_t.setdefault((typed.get(key(p2)), f), set()).add(norm(l))
 
 // mapped into a local with the device of a struct that holds one pd
 // (srp's indirect descriptor table: "dma_addr = ib_dma_map_single(ibdev,
@@ -774,7 +750,6 @@ add_map(e, b, l, p2, base=sge_sync.norm(e), f=f)
 tmp_maps.append((p0[0].current_element, v, f, key(p0), key(p2),
                  {key(p0), key(p1), key(p3)}))
 maplens.setdefault(f, set()).add(norm(l))
-maplens_t.setdefault((typed.get(key(p2)), f), set()).add(norm(l))
 
 @cmtv depends on patch@
 identifier V : script:python () { any(V == t[1] for t in tmp_maps) };
@@ -1294,7 +1269,6 @@ p2 << pm.p2;
 add_map(a, b, l, p1)
 pmaps.setdefault(fn, []).append((field_of(a), key(p1), key(p2)))
 maplens.setdefault(field_of(a), set()).add(norm(l))
-maplens_t.setdefault((typed.get(key(p1)), field_of(a)), set()).add(norm(l))
 
 // every call of a helper: what its device argument is
 @pcall depends on patch@

@@ -545,6 +545,9 @@ class ResultCache:
                                     Path(__file__).read_text(),
                                     *(m.read_text() for m in RULE_MODULES)])
 
+    def key_base(self) -> str:
+        return self._base
+
     def key(self, *parts: str) -> str | None:
         if self.directory is None:
             return None
@@ -573,6 +576,16 @@ class ResultCache:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(value))
         tmp.replace(path)
+
+
+def rules_fingerprint(rules: list[Path] | None = None) -> str:
+    """What decides a conversion: spatch's version and options, this
+    driver, the modules the rules import and the rules themselves."""
+    rules = rules if rules is not None else rule_files()
+    digest = hashlib.sha256(ResultCache(Path(".")).key_base().encode())
+    for r in rules:
+        digest.update(b"\0" + f"{r.name}\0{r.read_text()}".encode())
+    return digest.hexdigest()
 
 
 def _rules_key(rules: list[Path], timeout: int) -> list[str]:

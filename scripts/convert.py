@@ -72,6 +72,7 @@ class ConvertResult:
     coccicheck_new: list[str] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     nothing_to_do: bool = False
+    stale_rules: bool = False   # the branch's conversion is by other rules
     new_commits: int = 0
     head: str = ""
     compiler: str = ""
@@ -126,6 +127,38 @@ def last_run(kernel: tree.KernelTree, cache: Path, reports: Path) -> LastRun:
         apply.series_patches(apply.PATCHES_DIR))
     base = _git(work, "rev-parse", f"{series_tip}~{core}").strip()
     return LastRun(work, series_tip, base, core, data.get("left_out", {}))
+
+
+def _rules_mark(work: Path) -> Path:
+    """Where the work tree records which rules made its conversion
+    commits: a file of its own git directory, gone with the worktree."""
+    return Path(_git(work, "rev-parse", "--path-format=absolute",
+                     "--git-path", "rdma-sge-rules").strip())
+
+
+def _made_by(work: Path) -> list[str] | None:
+    try:
+        return _rules_mark(work).read_text().split()
+    except OSError:
+        return None
+
+
+def rules_changed(work: Path, series_tip: str, fingerprint: str) -> bool:
+    """The branch has conversion commits that other rules made.  (No
+    record, as after an older toolkit: not known, so not changed.)"""
+    if not _git(work, "rev-list", f"{series_tip}..HEAD").strip():
+        return False
+    made_by = _made_by(work)
+    return made_by is not None and made_by != [series_tip, fingerprint]
+
+
+def mark_rules(work: Path, series_tip: str, fingerprint: str,
+               fresh: bool) -> None:
+    """Record that the commits after series_tip are what these rules make:
+    after a run that started at the series tip (fresh), or one that found
+    them made by the same rules."""
+    if fresh or _made_by(work) == [series_tip, fingerprint]:
+        _rules_mark(work).write_text(f"{series_tip} {fingerprint}\n")
 
 
 def clean_leftovers_of_an_interrupted_run(work: Path, log,
@@ -202,7 +235,17 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
             log(f"  left {name} out of the work branch: "
                 f"{result.left_out[name]}")
 
+    fingerprint = cocci_convert.rules_fingerprint()
+    fresh = not _git(work.path, "rev-list", f"{series_tip}..HEAD").strip()
+    result.stale_rules = rules_changed(work.path, series_tip, fingerprint)
+
     def do_convert():
+        if result.stale_rules:
+            log("  the conversion commits on this branch were made by other "
+                "rules (the toolkit changed since): not converting on top of "
+                "them; `make clean-work` and `make convert` convert again "
+                "from the series tip")
+            return []
         files = [str(f) for f in cocci_convert.scope_files(work.path)]
         log(f"  {len(files)} ULP files mention a wrapper or the lkey")
         run = cocci_convert.run_rules(
@@ -245,10 +288,17 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
         if not groups:
             existing = _git(work.path, "rev-list", "--count",
                             f"{series_tip}..HEAD").strip()
-            log(f"  nothing to convert: the rules change nothing; "
-                f"{existing} conversion commit(s) already on {work.branch}")
+            if result.stale_rules:
+                log(f"  {existing} conversion commit(s) made by other rules "
+                    f"on {work.branch}, left as they are")
+            else:
+                log(f"  nothing to convert: the rules change nothing; "
+                    f"{existing} conversion commit(s) already on "
+                    f"{work.branch}")
             result.nothing_to_do = True
     stages.run("commit per subsystem", do_commit)
+    if not result.stale_rules:
+        mark_rules(work.path, series_tip, fingerprint, fresh)
     result.new_commits = len(result.commits)
     result.commits = _commits_since(work.path, series_tip)
 
@@ -654,6 +704,12 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
            f"`{result.work.repository}`, checked out at "
            f"`{result.work.path}`; core series tip "
            f"{result.series_tip[:12]}.", ""]
+    if result.stale_rules:
+        out += ["**The conversion commits on this branch were made by other "
+                "rules** (the toolkit changed since), and this run did not "
+                "convert on top of them: what follows describes those "
+                "commits. `make clean-work` and `make convert` convert "
+                "again from the series tip.", ""]
     out += ["| subsystem | ib_dma_* calls before → after | local_dma_lkey "
             "before → after | build |", "|---|---|---|---|"]
     status: dict[str, str] = {}

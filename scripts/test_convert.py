@@ -84,6 +84,45 @@ def test_interrupted_run_leftovers_are_cleaned(kernel_shaped):
     assert any("checked work out again" in m for m in messages)
 
 
+def test_a_branch_converted_by_other_rules_is_not_converted_on_top(
+        kernel_shaped, tmp_path):
+    """The rules run on the work branch as it is: after a toolkit update,
+    a re-run over code an older rule half converted says why it leaves it
+    with reasons about converted code.  The work tree records which rules
+    made its commits, and a run with other rules says so instead."""
+    tip = git(kernel_shaped, "rev-parse", "HEAD").strip()
+    wt = tmp_path / "wt"
+    git(kernel_shaped, "worktree", "add", "-q", "-b", "rdma-sge/work",
+        str(wt))
+    # a branch at the series tip: nothing to be stale about
+    assert not convert.rules_changed(wt, tip, "rules-1")
+    convert.mark_rules(wt, tip, "rules-1", fresh=True)
+    (wt / "a.c").write_text("/* converted */\n")
+    git(wt, "add", "a.c")
+    git(wt, "commit", "-q", "-m", "convert a.c")
+    assert not convert.rules_changed(wt, tip, "rules-1")
+    assert convert.rules_changed(wt, tip, "rules-2")
+    # a run on top by the same rules keeps the record; other rules that
+    # ran on top (no record before) do not write one
+    convert.mark_rules(wt, tip, "rules-1", fresh=False)
+    assert not convert.rules_changed(wt, tip, "rules-1")
+    convert.mark_rules(wt, tip, "rules-2", fresh=False)
+    assert convert.rules_changed(wt, tip, "rules-2")
+    # the record is the worktree's own: the user's checkout has none
+    assert git(kernel_shaped, "status", "--porcelain") == ""
+    assert not convert.rules_changed(kernel_shaped, tip, "rules-2")
+    assert convert.cocci_convert.rules_fingerprint() == \
+        convert.cocci_convert.rules_fingerprint()
+
+
+def test_the_fingerprint_changes_with_a_rule(tmp_path):
+    rule = tmp_path / "10-x.cocci"
+    rule.write_text("@@\n@@\n- a\n+ b\n")
+    before = cocci_convert.rules_fingerprint([rule])
+    rule.write_text("@@\n@@\n- a\n+ c\n")
+    assert cocci_convert.rules_fingerprint([rule]) != before
+
+
 @pytest.mark.kernel
 def test_make_convert_end_to_end(converted, default_tree):
     # An interrupted first run (Ctrl-C while it commits or builds) stops

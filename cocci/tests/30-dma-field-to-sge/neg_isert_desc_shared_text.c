@@ -74,44 +74,6 @@ dma_map_fail:
 }
 
 static void
-isert_free_rx_descriptors(struct isert_conn *isert_conn)
-{
-	struct ib_device *ib_dev = isert_conn->device->ib_device;
-	struct iser_rx_desc *desc;
-	int i;
-
-	if (!isert_conn->rx_descs)
-		return;
-
-	desc = isert_conn->rx_descs;
-	for (i = 0; i < ISERT_QP_MAX_RECV_DTOS; i++, desc++)  {
-		ib_dma_unmap_single(ib_dev, desc->dma_addr,
-				    ISER_RX_SIZE, DMA_FROM_DEVICE);
-	}
-
-	kfree(isert_conn->rx_descs);
-	isert_conn->rx_descs = NULL;
-}
-
-static void
-isert_recv_done(struct ib_cq *cq, struct ib_wc *wc)
-{
-	struct isert_conn *isert_conn = wc->qp->qp_context;
-	struct ib_device *ib_dev = isert_conn->cm_id->device;
-	struct iser_rx_desc *desc = cqe_to_rx_desc(wc->wr_cqe);
-
-	desc->in_use = true;
-
-	ib_dma_sync_single_for_cpu(ib_dev, desc->dma_addr,
-			ISER_RX_SIZE, DMA_FROM_DEVICE);
-
-	isert_rx_opcode(isert_conn, desc);
-
-	ib_dma_sync_single_for_device(ib_dev, desc->dma_addr,
-			ISER_RX_SIZE, DMA_FROM_DEVICE);
-}
-
-static void
 isert_unmap_tx_desc(struct iser_tx_desc *desc, struct ib_device *ib_dev)
 {
 	if (desc->dma_addr != 0) {

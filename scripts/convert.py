@@ -94,8 +94,7 @@ class Stages:
 
 
 def _git(work: Path, *args: str, check: bool = True) -> str:
-    result = subprocess.run(["git", "-C", str(work), *args],
-                            capture_output=True, text=True, errors="replace")
+    result = tree.run_whole(["git", "-C", str(work), *args])
     if check and result.returncode != 0:
         message = (result.stderr.strip() or result.stdout.strip())
         raise ConvertError(f"git {args[0]} failed in {work}: "
@@ -277,11 +276,13 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
                 for f in group.files})
             text = commit.message(group, diff, before, after, rules, signer)
             _git(work.path, "add", "-f", "--", *group.files)
-            subprocess.run(["git", "-C", str(work.path),
-                            "-c", f"user.name={signer[0]}",
-                            "-c", f"user.email={signer[1]}",
-                            "commit", "-q", "-F", "-"], input=text,
-                           text=True, check=True, capture_output=True)
+            done = tree.run_whole(["git", "-C", str(work.path),
+                                   "-c", f"user.name={signer[0]}",
+                                   "-c", f"user.email={signer[1]}",
+                                   "commit", "-q", "-F", "-"], input=text)
+            if done.returncode != 0:
+                raise ConvertError(f"git commit failed in {work.path}: "
+                                   f"{done.stderr.strip()[-300:]}")
             sha = _git(work.path, "rev-parse", "HEAD").strip()
             result.commits.append((sha, text.splitlines()[0]))
             log(f"  {sha[:12]} {text.splitlines()[0]}")

@@ -217,3 +217,28 @@ def test_git_runs_without_background_gc(tmp_path):
                              capture_output=True, text=True, check=True,
                              env=run).stdout
     assert "in-pack: 0" in counted
+
+
+def test_an_interrupt_lets_a_git_command_finish(tmp_path):
+    """Ctrl-C while git writes its index: the command finishes (no
+    index.lock left for the next run to trip on), then the interrupt goes
+    on.  Here the interrupt comes from a timer, the command is a shell
+    that takes a while and then writes a file."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    done = tmp_path / "done"
+    old = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            tree.run_whole(["sh", "-c", f"sleep 1; echo ok > {done}"])
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert done.read_text() == "ok\n"
+    # and an ordinary run is subprocess.run's result
+    r = tree.run_whole(["sh", "-c", "cat; echo err >&2; exit 3"], input="in")
+    assert (r.returncode, r.stdout, r.stderr) == (3, "in", "err\n")

@@ -67,6 +67,27 @@ class KernelTree:
         return git(self.root, *args, check=check, **kwargs)
 
 
+def run_whole(cmd: list[str], input: str | None = None,
+              **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run(capture_output=True, text=True) for a command that
+    must not be cut short, as git writing its index or refs: Ctrl-C does
+    not reach it (its own session) and does not kill it; it finishes,
+    then the interrupt goes on.  (subprocess.run kills the child on
+    KeyboardInterrupt: an interrupted make convert left the work tree's
+    index.lock behind, and the next run could not check anything out.)"""
+    kwargs.setdefault("errors", "replace")
+    with subprocess.Popen(cmd, stdin=subprocess.PIPE if input is not None
+                          else subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True,
+                          start_new_session=True, **kwargs) as proc:
+        try:
+            out, err = proc.communicate(input)
+        except KeyboardInterrupt:
+            proc.communicate()
+            raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def git(where: Path, *args: str, check: bool = True, git_dir: Path | None = None,
         **kwargs) -> subprocess.CompletedProcess:
     cmd = ["git", "-c", f"safe.directory={where}"]
@@ -75,8 +96,7 @@ def git(where: Path, *args: str, check: bool = True, git_dir: Path | None = None
                 f"--work-tree={where}"]
     else:
         cmd += ["-C", str(where)]
-    result = subprocess.run(cmd + list(args), capture_output=True, text=True,
-                            errors="replace", **kwargs)
+    result = run_whole(cmd + list(args), **kwargs)
     if check and result.returncode != 0:
         message = (result.stderr.strip() or result.stdout.strip()).splitlines()
         raise TreeError(f"git {args[0]} failed in {where}: "

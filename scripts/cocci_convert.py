@@ -533,20 +533,21 @@ _NB_RE = re.compile(r"nb good = (\d+),\s+nb bad = (\d+)")
 _TIMEOUT_RE = re.compile(r"time(d )?out", re.I)
 
 
+def _decision_base() -> str:
+    """What decides every rule's outcome besides the rules: spatch's
+    version and options, this driver and the modules the rules import."""
+    return "\0".join([spatch.spatch_version(), *SPATCH_OPTS,
+                      Path(__file__).read_text(),
+                      *(m.read_text() for m in RULE_MODULES)])
+
+
 class ResultCache:
     """JSON results under the hash of what decides them; no directory, no
     cache."""
 
     def __init__(self, directory: Path | None):
         self.directory = directory
-        self._base = ""
-        if directory is not None:
-            self._base = "\0".join([spatch.spatch_version(), *SPATCH_OPTS,
-                                    Path(__file__).read_text(),
-                                    *(m.read_text() for m in RULE_MODULES)])
-
-    def key_base(self) -> str:
-        return self._base
+        self._base = "" if directory is None else _decision_base()
 
     def key(self, *parts: str) -> str | None:
         if self.directory is None:
@@ -582,9 +583,9 @@ def rules_fingerprint(rules: list[Path] | None = None) -> str:
     """What decides a conversion: spatch's version and options, this
     driver, the modules the rules import and the rules themselves."""
     rules = rules if rules is not None else rule_files()
-    digest = hashlib.sha256(ResultCache(Path(".")).key_base().encode())
-    for r in rules:
-        digest.update(b"\0" + f"{r.name}\0{r.read_text()}".encode())
+    digest = hashlib.sha256(_decision_base().encode())
+    for part in _rules_key(rules, 0)[1:]:
+        digest.update(b"\0" + part.encode())
     return digest.hexdigest()
 
 

@@ -142,10 +142,14 @@ def _made_by(work: Path) -> list[str] | None:
         return None
 
 
+def has_conversion(work: Path, series_tip: str) -> bool:
+    return bool(_git(work, "rev-list", f"{series_tip}..HEAD").strip())
+
+
 def rules_changed(work: Path, series_tip: str, fingerprint: str) -> bool:
     """The branch has conversion commits that other rules made.  (No
     record, as after an older toolkit: not known, so not changed.)"""
-    if not _git(work, "rev-list", f"{series_tip}..HEAD").strip():
+    if not has_conversion(work, series_tip):
         return False
     made_by = _made_by(work)
     return made_by is not None and made_by != [series_tip, fingerprint]
@@ -235,7 +239,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
                 f"{result.left_out[name]}")
 
     fingerprint = cocci_convert.rules_fingerprint()
-    fresh = not _git(work.path, "rev-list", f"{series_tip}..HEAD").strip()
+    fresh = not has_conversion(work.path, series_tip)
     result.stale_rules = rules_changed(work.path, series_tip, fingerprint)
 
     def do_convert():

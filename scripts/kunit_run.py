@@ -28,13 +28,15 @@ ARCH = "x86_64"
 # kunit.py needs Debian's python (the one that has its dependencies' stdlib);
 # a pyenv python earlier on PATH works too, but this one is always there.
 PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
-# The one warning the suite triggers on purpose: the WARN_ON_ONCE() of a
-# sub-range sync outside the sge (sge_test_ops_range_bounds).
-# The range test makes both range sync helpers hit their WARN_ON_ONCE():
-# exactly one warning from each, from that file and function, is expected.
+# The warnings the suite triggers on purpose: the range test makes both
+# range sync helpers hit their WARN_ON_ONCE() (a sub-range outside the sge,
+# sge_test_ops_range_bounds), the part test the one of rdma_sge_part()
+# (sge_test_ops_part).  Exactly one warning from each, from that file and
+# function, is expected.
 EXPECTED_WARNINGS = (
     ("drivers/infiniband/core/sge.c", "rdma_sync_sge_range_for_cpu"),
     ("drivers/infiniband/core/sge.c", "rdma_sync_sge_range_for_device"),
+    ("drivers/infiniband/core/sge.c", "rdma_sge_part"),
 )
 # Seconds kunit.py waits for the tests once the kernel boots.
 TEST_TIMEOUT = 600

@@ -15,7 +15,7 @@ PATCHES = apply.PATCHES_DIR
 API = ["rdma_map_sge_single", "rdma_map_sge_page", "rdma_unmap_sge",
        "rdma_sync_sge_for_cpu", "rdma_sync_sge_for_device",
        "rdma_sync_sge_range_for_cpu", "rdma_sync_sge_range_for_device",
-       "rdma_fill_ib_sge_from_sgl"]
+       "rdma_fill_ib_sge_from_sgl", "rdma_sge_part"]
 
 
 def series_text() -> str:

@@ -52,6 +52,7 @@ import sge_sync
 import sge_names
 import pd_threading
 import field_decision
+import fill_order
 
 decls = {}      # field -> number of u64/dma_addr_t member declarations
 decl_struct = {}  # field -> the structs that declare it u64/dma_addr_t
@@ -816,11 +817,14 @@ fill_ok.add(key(p))
 sync_facts.posted.add((p[0].current_element, sge_sync.norm(a),
                        sge_sync.norm(l2)))
 
-// a fill at an offset into the buffer (srpt's dma + offset)
+// a fill at an offset into the buffer (srpt's dma + offset); it becomes
+// rdma_sge_part(), which runs the length before any store: only when the
+// length cannot read the sge (fill_order.py), or the field stays
 @cfo depends on patch disable ptr_to_array@
 expression A : script:python () { field_of(A) in decls };
 expression PD;
-expression X, OFF, L2;
+expression X, OFF;
+expression L2 : script:python (X) { not fill_order.length_reads_sge(L2, X) };
 position pa;
 @@
 (
@@ -850,7 +854,8 @@ expression A : script:python () { field_of(A) in decls };
 identifier T;
 identifier M : script:python (T) { cached_lkey(T, M) };
 struct T *C;
-expression X, OFF, L2;
+expression X, OFF;
+expression L2 : script:python (X) { not fill_order.length_reads_sge(L2, X) };
 position pa;
 @@
 (
@@ -2438,11 +2443,13 @@ position pa : script:python () { key(pa) in fill_now };
 @@
 fill_now.clear()
 
-// fills at an offset: copy, move the address, trim the length
+// fills at an offset: rdma_sge_part(), when the length cannot read the sge
+// the original was storing field by field (fill_order.py)
 @of depends on patch disable ptr_to_array@
 expression A : script:python () { conv(A) };
 expression PD;
-expression X, OFF, L2;
+expression X, OFF;
+expression L2 : script:python (X) { not fill_order.length_reads_sge(L2, X) };
 position pa;
 @@
 (
@@ -2466,7 +2473,8 @@ expression A : script:python () { conv(A) };
 identifier T;
 identifier M : script:python (T) { cached_lkey(T, M) };
 struct T *C;
-expression X, OFF, L2;
+expression X, OFF;
+expression L2 : script:python (X) { not fill_order.length_reads_sge(L2, X) };
 position pa;
 @@
 (
@@ -2492,24 +2500,24 @@ position pa : script:python () { key(pa) in fill_now };
 @@
 (
 - X.addr = A@pa + OFF;
-+ X = A;
-+ X.addr += OFF;
-  X.length = L2;
+- X.length = L2;
 - X.lkey = LK;
++ rdma_sge_part(&X, &A, OFF, L2);
 |
 - X->addr = A@pa + OFF;
-+ *X = A;
-+ X->addr += OFF;
-  X->length = L2;
+- X->length = L2;
 - X->lkey = LK;
++ rdma_sge_part(X, &A, OFF, L2);
 )
 
 // a memset of the local sge just before the fill, which the copy of the
-// mapped sge now overwrites whole (isert_login_post_recv())
+// mapped sge or rdma_sge_part() now overwrites whole: addr, length and lkey
+// are all of struct ib_sge (isert_login_post_recv())
 @depends on patch disable ptr_to_array@
 identifier fn : script:python () { (fn in filled_fns) };
 idexpression struct ib_sge X;
 expression A : script:python () { conv(A) };
+expression OFF, L2;
 @@
 fn(...) { <...
 (
@@ -2517,7 +2525,11 @@ fn(...) { <...
 |
 - memset(&X, 0, sizeof(X));
 )
+(
   X = A;
+|
+  rdma_sge_part(&X, &A, OFF, L2);
+)
 ...> }
 
 @depends on patch disable ptr_to_array@

@@ -501,16 +501,18 @@ def mend_error_messages(old: str, new: str,
     error", "unmap single for isert_cmd->pdu_buf_dma")."""
     old_lines = set(old.split("\n"))
     lines = new.split("\n")
-    builder, left = None, 0
+    builder, left, call = None, 0, ""
     for i, line in enumerate(lines):
         m = _BUILDER_CALL.search(line)
         if m and line not in old_lines:
             builder, left = m.group(1), 6
+            call = "\n".join(lines[i:i + 4])
         elif left:
             left -= 1
         else:
-            builder = None
-        near = "\n".join(lines[max(0, i - 3):i + 4])
+            builder, call = None, ""
+        # the sge the builder fills names the message of its error branch
+        near = "\n".join(lines[max(0, i - 3):i + 4]) + "\n" + call
         renamed_here = {was: now for was, now in renames.items()
                         if re.search(rf"(->|\.){re.escape(now)}\b", near)}
         if '"' not in line or (builder is None and not renamed_here):

@@ -170,6 +170,11 @@ tmp_uses = {}   # (function, local) -> positions of every use of the local
 tmp_ok = set()  # map keys of converted maps into a local
 tmp_dead = set()  # locals whose maps were converted
 fn_local = set()  # static, or declared in a header processed with it
+local_stores = {}  # (function, local) -> positions of its stores
+pd_callers = set()  # functions whose helper calls now pass a pd
+dl_uses = {}  # (function, device local) -> positions of its uses
+dl_stores = {}  # (function, device local) -> positions of its plain stores
+fn_params = set()  # (function, parameter name)
 proto_pos = set()  # prototype parameters to change
 filled_fns = set()  # functions where an sge fill was rewritten
 # ULP getters of the ULP device of cm_id->device -> its pd member
@@ -277,12 +282,13 @@ for d in (decls, decl_struct, typed, members, layout, pad_fixes, maplens, memtyp
           maps_all, maps_ok,
           uses, devf, pdf,
           devparam, fn_defs, pmaps, fn_refs, fn_calls,
-          lenuse, lenfld, lenall, lenstore, tmp_uses, nested_pd):
+          lenuse, lenfld, lenall, lenstore, tmp_uses, nested_pd,
+          local_stores, dl_uses, dl_stores):
     d.clear()
 for s in (ok_pos, blocked, whole_fill, fill_ok, fill_now, lkc, lkc_bad,
           lptr_keep, fn_bad, threaded, fn_local, proto_pos, filled_fns,
           lenbad, dead_len, tmp_ok, tmp_dead, dev_assigned, not_read,
-          reads):
+          reads, fn_params, pd_callers):
     s.clear()
 del calls[:]
 del tmp_maps[:]
@@ -1349,8 +1355,52 @@ for i, cl in enumerate(calls):
     if cl[:3] == (g, fn, x):
         calls[i] = (g, fn, x, "%s->%s" % (d, dev_getters[get]))
 
-// a local assigned once from the device member of a struct with a pd
-@pcall_local depends on patch disable ptr_to_array@
+// every store into a local of each function (and its initializer), and
+// the parameters: a device local next to a pd must be stored once
+@lstore_all depends on patch@
+identifier D2;
+expression V;
+position p;
+@@
+ D2@p = V
+
+@script:python depends on lstore_all@
+d2 << lstore_all.D2;
+p << lstore_all.p;
+@@
+local_stores.setdefault((p[0].current_element, d2), set()).add(key(p))
+
+@linit_all depends on patch@
+identifier D2;
+expression V;
+type T2;
+position p;
+@@
+ T2 D2@p = V;
+
+@script:python depends on linit_all@
+d2 << linit_all.D2;
+p << linit_all.p;
+@@
+local_stores.setdefault((p[0].current_element, d2), set()).add(key(p))
+
+@lparam_all depends on patch@
+identifier g, P;
+type TR, T;
+@@
+TR g(..., T P, ...) { ... }
+
+@script:python depends on lparam_all@
+g << lparam_all.g;
+pn << lparam_all.P;
+@@
+fn_params.add((g, pn))
+
+// a local stored once, from the device member of a struct with a pd, and
+// passed to the helper on a path from that store (exists: error paths
+// after a goto too); stored once and not a parameter, every path that
+// reaches the call has stored it there, or it would read it uninitialised
+@pcall_local depends on patch disable ptr_to_array exists@
 identifier fdev.fn;
 expression list[fdev.n] es;
 identifier g, D2;
@@ -1380,7 +1430,8 @@ d2 << pcall_local.D2;
 e << pcall_local.E;
 t << pcall_local.T;
 @@
-for i, c in enumerate(calls):
+once = len(local_stores.get((g, d2), ())) == 1 and (g, d2) not in fn_params
+for i, c in enumerate(calls if once else ()):
     if c[:3] == (g, fn, d2):
         calls[i] = (g, fn, d2, tidy("%s->%s" % (e, pd_member(t))))
 
@@ -2201,6 +2252,7 @@ if pdx is None:
     cocci.include_match(False)
 else:
     coccinelle.PDX = pdx
+    pd_callers.add(g)
 
 @depends on patch@
 identifier fdev.fn, tc.g, tcs.PDX;
@@ -2602,6 +2654,59 @@ expression E;
 @@
 fn(...) { <...
 - struct T *C = E;
+...> }
+
+// A device local whose only use was the argument a helper now takes as the
+// pd (nvme_rdma_destroy_queue_ib()'s "ibdev = dev->dev;") goes, with its
+// stores, when they call nothing.
+@dl depends on patch@
+identifier g : script:python () { (g in pd_callers) };
+identifier D;
+type TR;
+@@
+TR g(...) { <+... struct ib_device *D; ...+> }
+
+@dl_use depends on patch@
+identifier dl.D;
+position p;
+@@
+D@p
+
+@script:python depends on dl_use@
+g << dl.g;
+d << dl.D;
+p << dl_use.p;
+@@
+if p[0].current_element == g:
+    dl_uses.setdefault((g, d), set()).add(key(p))
+
+@dl_store depends on patch@
+identifier dl.D;
+expression E : script:python () { "(" not in E };
+position p;
+@@
+D@p = E;
+
+@script:python depends on dl_store@
+g << dl.g;
+d << dl.D;
+p << dl_store.p;
+@@
+if p[0].current_element == g:
+    dl_stores.setdefault((g, d), set()).add(key(p))
+
+@depends on patch@
+identifier dl.g;
+identifier D : script:python (g) { bool(dl_uses.get((g, D))) and dl_uses.get((g, D), set()) <= dl_stores.get((g, D), set()) };
+expression E;
+type TR;
+@@
+TR g(...) { <...
+(
+- struct ib_device *D;
+|
+- D = E;
+)
 ...> }
 
 // a test whose block is now the one-line unmap: no braces (checkpatch)

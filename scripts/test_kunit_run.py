@@ -33,6 +33,11 @@ EXPECTED_WARNING = ("[    3.1] WARNING: CPU: 0 PID: 42 at "
 EXPECTED_WARNING_DEVICE = ("[    3.1] WARNING: CPU: 0 PID: 42 at "
                            "drivers/infiniband/core/sge.c:193 "
                            "rdma_sync_sge_range_for_device+0x37/0x40\n")
+# as the 2026-12-04 run of make kunit logged it
+EXPECTED_WARNING_PART = ("[    3.3] WARNING: CPU: 0 PID: 73 at "
+                         "drivers/infiniband/core/sge.c:221 "
+                         "rdma_sge_part+0x4f/0x123\n")
+ALL_EXPECTED = EXPECTED_WARNING + EXPECTED_WARNING_DEVICE + EXPECTED_WARNING_PART
 
 
 DMA_DEBUG_WARNING = ("[    3.2] WARNING: CPU: 0 PID: 42 at kernel/dma/debug.c:1025 "
@@ -83,17 +88,20 @@ def test_kunitconfig_enables_suite_and_dma_debug():
 
 
 def test_scan_log_allows_one_expected_warning_per_helper():
-    both = EXPECTED_WARNING + EXPECTED_WARNING_DEVICE
-    assert kunit_run.scan_log("boot\n" + both + "ok\n") == []
-    assert kunit_run.scan_log("boot\n" + both, suite_ran=True) == []
-    twice = kunit_run.scan_log(EXPECTED_WARNING + both)
+    assert kunit_run.scan_log("boot\n" + ALL_EXPECTED + "ok\n") == []
+    assert kunit_run.scan_log("boot\n" + ALL_EXPECTED, suite_ran=True) == []
+    twice = kunit_run.scan_log(EXPECTED_WARNING + ALL_EXPECTED)
     assert len(twice) == 1 and "range_for_cpu" in twice[0]
+    part_twice = kunit_run.scan_log(ALL_EXPECTED + EXPECTED_WARNING_PART)
+    assert len(part_twice) == 1 and "rdma_sge_part" in part_twice[0]
 
 
 def test_scan_log_a_missing_expected_warning_fails_a_full_run():
     problems = kunit_run.scan_log(EXPECTED_WARNING, suite_ran=True)
     assert problems == ["expected one WARNING from "
                         "rdma_sync_sge_range_for_device() "
+                        "(drivers/infiniband/core/sge.c), saw none",
+                        "expected one WARNING from rdma_sge_part() "
                         "(drivers/infiniband/core/sge.c), saw none"]
 
 
@@ -114,8 +122,7 @@ def test_scan_log_reports_other_problems():
 
 
 def test_run_passes_and_streams(tmp_path):
-    tree = fake_tree(tmp_path, PASS_OUTPUT, "boot\n" + EXPECTED_WARNING +
-                     EXPECTED_WARNING_DEVICE, 0)
+    tree = fake_tree(tmp_path, PASS_OUTPUT, "boot\n" + ALL_EXPECTED, 0)
     out = io.StringIO()
     result = kunit_run.run_kunit(tree, tmp_path / "build", out=out)
     assert result.passed
@@ -136,8 +143,8 @@ def test_run_fails_on_failed_test(tmp_path):
 
 
 def test_run_fails_on_unexpected_warning(tmp_path):
-    tree = fake_tree(tmp_path, PASS_OUTPUT, EXPECTED_WARNING +
-                     EXPECTED_WARNING_DEVICE + DMA_DEBUG_WARNING, 0)
+    tree = fake_tree(tmp_path, PASS_OUTPUT, ALL_EXPECTED + DMA_DEBUG_WARNING,
+                     0)
     out = io.StringIO()
     result = kunit_run.run_kunit(tree, tmp_path / "build", out=out)
     assert not result.passed

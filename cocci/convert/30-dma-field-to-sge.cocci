@@ -170,7 +170,7 @@ tmp_uses = {}   # (function, local) -> positions of every use of the local
 tmp_ok = set()  # map keys of converted maps into a local
 tmp_dead = set()  # locals whose maps were converted
 fn_local = set()  # static, or declared in a header processed with it
-local_stores = {}  # (function, local) -> positions of its stores
+local_stores = {}  # (function, local) -> position of its initializer
 pd_callers = set()  # functions whose helper calls now pass a pd
 dl_uses = {}  # (function, device local) -> positions of its uses
 dl_stores = {}  # (function, device local) -> positions of its plain stores
@@ -1355,21 +1355,9 @@ for i, cl in enumerate(calls):
     if cl[:3] == (g, fn, x):
         calls[i] = (g, fn, x, "%s->%s" % (d, dev_getters[get]))
 
-// every store into a local of each function (and its initializer), and
-// the parameters: a device local next to a pd must be stored once
-@lstore_all depends on patch@
-identifier D2;
-expression V;
-position p;
-@@
- D2@p = V
-
-@script:python depends on lstore_all@
-d2 << lstore_all.D2;
-p << lstore_all.p;
-@@
-local_stores.setdefault((p[0].current_element, d2), set()).add(key(p))
-
+// the initializers of the locals of each function (their stores are
+// dev_assigned) and the parameters: a device local next to a pd must be
+// stored once
 @linit_all depends on patch@
 identifier D2;
 expression V;
@@ -1430,7 +1418,9 @@ d2 << pcall_local.D2;
 e << pcall_local.E;
 t << pcall_local.T;
 @@
-once = len(local_stores.get((g, d2), ())) == 1 and (g, d2) not in fn_params
+stores = {x[2] for x in dev_assigned if x[:2] == (g, d2)} | \
+    local_stores.get((g, d2), set())
+once = len(stores) == 1 and (g, d2) not in fn_params
 for i, c in enumerate(calls if once else ()):
     if c[:3] == (g, fn, d2):
         calls[i] = (g, fn, d2, tidy("%s->%s" % (e, pd_member(t))))

@@ -106,8 +106,9 @@ class Facts:
     # ends of regions posted at an offset: ".offset+len" relative to the
     # object the field belongs to
     posted_ends: set[str] = field(default_factory=set)
-    # member name -> every (function, value) stored into E->member
-    member_stores: dict[str, set[tuple[str, str]]] = field(
+    # member name -> every (function, value, struct) stored into
+    # E->member; struct is E's struct where spatch typed E, else None
+    member_stores: dict[str, set[tuple[str, str, str | None]]] = field(
         default_factory=dict)
     # members also changed in place or whose address is taken
     member_bad: set[str] = field(default_factory=set)
@@ -127,10 +128,10 @@ class Facts:
             Map(m.function, norm(m.buffer), norm(m.length), norm(m.base),
                 m.struct))
 
-    def add_member_store(self, name: str, function: str, value: str
-                         ) -> None:
-        self.member_stores.setdefault(name, set()).add((function,
-                                                        norm(value)))
+    def add_member_store(self, name: str, function: str, value: str,
+                         struct: str | None = None) -> None:
+        self.member_stores.setdefault(name, set()).add(
+            (function, norm(value), struct))
 
 
 def resolve(function: str, text: str, facts: Facts) -> str:
@@ -163,10 +164,21 @@ def passed_sizes(function: str, param: str, facts: Facts,
 
 def _length_members(maps: list[Map], facts: Facts) -> set[str]:
     """Members every store of which is the mapped length, in a function
-    that maps the field with it (iu->size = size next to map(..., size))."""
+    that maps the field with it (iu->size = size next to map(..., size)).
+    A store into a member of the same name of another struct does not
+    count when spatch typed both (srp's pool->size = pool_size)."""
     mapped = {(m.function, m.length) for m in maps}
-    return {name for name, stores in facts.member_stores.items()
-            if stores and name not in facts.member_bad and stores <= mapped}
+    structs = {m.struct for m in maps}
+
+    def same_struct(struct: str | None) -> bool:
+        return struct is None or None in structs or struct in structs
+
+    found = set()
+    for name, stores in facts.member_stores.items():
+        values = {(fn, v) for fn, v, struct in stores if same_struct(struct)}
+        if values and name not in facts.member_bad and values <= mapped:
+            found.add(name)
+    return found
 
 
 def _buffers(maps: list[Map], base: str, function: str, facts: Facts

@@ -1,6 +1,6 @@
 """sge_sync.decide on the facts of real ULP code (6.12)."""
 
-from sge_sync import Facts, Map, Sync, decide, norm
+from sge_sync import Facts, Map, Sync, decide, norm, whole_length
 
 
 def srp() -> Facts:
@@ -40,6 +40,22 @@ def test_a_member_stored_with_the_mapped_length_is_whole():
     # stored anything else somewhere: not the mapped length any more
     facts.add_member_store("size", "rtrs_resize", "new_size")
     assert decide("dma_addr", sync, facts)[0] == "leave"
+
+
+def test_a_member_of_that_name_in_another_struct():
+    """srp: iu->size only ever holds the mapped size; srp_create_fr_pool()
+    stores pool->size = pool_size into a member of the same name."""
+    facts = Facts()
+    facts.add_map("dma", Map("srp_alloc_iu", "iu->buf", "size", "iu",
+                             "srp_iu"))
+    facts.add_member_store("size", "srp_alloc_iu", "size", "srp_iu")
+    facts.add_member_store("size", "srp_create_fr_pool", "pool_size",
+                           "srp_fr_pool")
+    post = ("srp_post_recv", "iu->dma", "iu->size")
+    assert whole_length("dma", *post, facts, "srp_iu")
+    # the other store untyped: it may be into an srp_iu
+    facts.add_member_store("size", "srp_resize", "new_size")
+    assert not whole_length("dma", *post, facts, "srp_iu")
 
 
 def test_the_size_callers_map_can_reach_the_mapped_size():

@@ -57,6 +57,7 @@ import fill_order
 decls = {}      # field -> number of u64/dma_addr_t member declarations
 decl_struct = {}  # field -> the structs that declare it u64/dma_addr_t
 typed = {}      # use position -> struct type of the accessed object
+store_struct = {}  # member store position -> struct of the object
 members = {}    # field -> number of member declarations of any type
 maplens = {}    # field -> set of mapped length texts
 maps_all = {}   # field -> positions of maps
@@ -1503,7 +1504,27 @@ if re.match(r'^struct\s+\w+$', t.strip()):
                         "sizeof(*%s)" % sge_sync.norm(pp))] = \
         "sizeof(%s)" % t.strip()
 
-// every store into a member, and the members changed otherwise
+// every store into a member (with the struct, where spatch knows it), and
+// the members changed otherwise
+@mst_typed depends on patch disable ptr_to_array@
+identifier T, M;
+struct T *E;
+struct T ES;
+expression V;
+position p;
+@@
+(
+ E->M@p = V
+|
+ ES.M@p = V
+)
+
+@script:python depends on mst_typed@
+t << mst_typed.T;
+p << mst_typed.p;
+@@
+store_struct[key(p)] = t
+
 @mst depends on patch disable ptr_to_array@
 expression E, V;
 identifier M;
@@ -1520,7 +1541,8 @@ m << mst.M;
 v << mst.V;
 p << mst.p;
 @@
-sync_facts.add_member_store(m, p[0].current_element, v)
+sync_facts.add_member_store(m, p[0].current_element, v,
+                            store_struct.get(key(p)))
 
 @mbad depends on patch disable ptr_to_array@
 expression E, V;
@@ -1662,7 +1684,7 @@ for f, t in map_fields[m]:
 for m in recv_cand:
     if m not in sync_facts.member_bad and all(
             re.match(r'^\w+->byte_len$', v)
-            for fn, v in sync_facts.member_stores.get(m, set())):
+            for fn, v, _ in sync_facts.member_stores.get(m, set())):
         sync_facts.received.add(m)
 for f, sync in sync_recs:
     form, why = sge_sync.decide(f, sync, sync_facts)

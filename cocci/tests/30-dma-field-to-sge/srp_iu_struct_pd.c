@@ -7,7 +7,10 @@
  * target pointer goes where the lkey was its only use.  The receive IUs
  * are synced with ch->max_ti_iu_len, what the rings are allocated with:
  * the whole sge, also after a reconnect renegotiated it; a response is
- * synced with the length memcpy() writes into the buffer: a range. */
+ * synced with the length memcpy() writes into the buffer: a range.  The
+ * receive posts iu->size, only ever the mapped size: the copy needs no
+ * trim, also with a member of that name in another struct (the fast
+ * registration pool's pool->size). */
 struct srp_device {
 	struct list_head dev_list;
 	struct ib_device *dev;
@@ -34,6 +37,11 @@ struct srp_iu {
 	u32 num_sge;
 	struct ib_sge sge[SRP_MAX_SGE];
 	struct ib_cqe cqe;
+};
+
+struct srp_fr_pool {
+	int size;
+	int max_page_list_len;
 };
 
 struct srp_rsp {
@@ -180,6 +188,17 @@ static int srp_alloc_rsp(struct srp_target_port *target,
 				      DMA_TO_DEVICE);
 	ib_dma_unmap_single(ibdev, rsp->desc_dma, 64, DMA_TO_DEVICE);
 	return 0;
+}
+
+static struct srp_fr_pool *srp_create_fr_pool(int pool_size)
+{
+	struct srp_fr_pool *pool;
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return NULL;
+	pool->size = pool_size;
+	return pool;
 }
 
 static void srp_add_target(struct srp_host *host,

@@ -124,12 +124,13 @@ def _split_args(s: str) -> list[str] | None:
     return out
 
 
-def wrap_line(line: str) -> list[str]:
-    """Wrap an over-long line at the arguments of its first rdma_ call,
-    continuation lines aligned with the opening parenthesis (kernel style)."""
+def wrap_line(line: str, call: str = r"\brdma_\w+\(") -> list[str]:
+    """Wrap an over-long line at the arguments of its first call matching
+    `call` (an rdma_ call), continuation lines aligned with the opening
+    parenthesis (kernel style)."""
     if _width(line) <= 80:
         return [line]
-    m = re.search(r"\brdma_\w+\(", line)
+    m = re.search(call, line)
     if not m:
         return [line]
     start = m.end()          # index after '('
@@ -281,6 +282,59 @@ def align_continuations(old: str, new: str) -> str:
             j += 1
         i = j if j > i + 1 else i + 1
     return "".join(lines)
+
+
+_STATEMENT_END = (";", "{", "}", ")", ":", "*/")
+_ANY_CALL = r"\b(?!(?:if|for|while|switch|return|sizeof)\()[A-Za-z_]\w*\("
+
+
+def _balance(line: str, depth: int = 0) -> int | None:
+    """depth plus the parentheses `line` opens minus those it closes, None
+    when it closes more than were open or has a comment or a string."""
+    if any(t in line for t in ("/*", "//", '"', "'", "\\")):
+        return None
+    for ch in line:
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth < 0:
+            return None
+    return depth
+
+
+def refill_calls(old: str, new: str) -> str:
+    """A call or prototype the rules changed over several lines takes as
+    few lines as fit in 80 columns: removing an argument (rule 40) leaves
+    the lines it was wrapped at (nvme-rdma's three-line
+    nvme_rdma_free_ring() call that fits in two).  Only a statement all of
+    whose lines changed, that starts a statement, holds no comment or
+    string, and gets shorter."""
+    changed = _changed_lines(old, new)
+    lines = new.splitlines(keepends=True)
+    out, i = [], 0
+    while i < len(lines):
+        body = lines[i].rstrip("\n")
+        prev = out[-1].rstrip() if out else ""
+        depth = _balance(body) if i in changed else None
+        starts = not prev.strip() or prev.endswith(_STATEMENT_END)
+        j = i
+        while depth and starts and j + 1 < len(lines) and j + 1 in changed:
+            j += 1
+            depth = _balance(lines[j].strip(), depth)
+            if not depth:
+                break
+        if depth == 0 and j > i:
+            joined = body.rstrip() + "".join(
+                " " + lines[k].strip() for k in range(i + 1, j + 1))
+            joined = joined.replace("( ", "(")
+            filled = wrap_line(joined, _ANY_CALL)
+            if len(filled) < j - i + 1 and \
+                    all(_width(f) <= 80 for f in filled):
+                out.extend(f + "\n" for f in filled)
+                i = j + 1
+                continue
+        out.append(lines[i])
+        i += 1
+    return "".join(out)
 
 
 def wrap_new_lines(old: str, new: str) -> str:
@@ -444,8 +498,8 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
                 new = rename_kernel_doc(new, renames)
                 new = mend_error_messages(old, new, renames)
                 new = align_continuations(old, new)
-                (tree / rel).write_text(wrap_new_lines(old, new),
-                                        errors="surrogateescape")
+                new = refill_calls(old, wrap_new_lines(old, new))
+                (tree / rel).write_text(new, errors="surrogateescape")
                 changed.append(rel)
     return changed, errors, log
 

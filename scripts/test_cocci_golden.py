@@ -281,3 +281,42 @@ def test_a_member_kept_in_one_struct_is_reported_by_struct(tmp_path):
     assert [(r, f) for r, f, _ in kept] == [("30", "iser_tx_desc.dma_addr")]
     assert "isert_create_send_desc() syncs it before isert_init_tx_hdrs()" \
         in kept[0][2]
+
+
+NVME_OLD = ("\tnvme_rdma_free_ring(ibdev, queue->rsp_ring, queue->queue_size,\n"
+            "\t\t\t    sizeof(struct nvme_completion), DMA_FROM_DEVICE);\n"
+            "out_destroy_qp:\n")
+
+
+def test_refill_calls_joins_what_fits():
+    """nvme-rdma after rule 40: the call the wrap left on three lines."""
+    new = ("\tnvme_rdma_free_ring(queue->device->pd, queue->rsp_ring,\n"
+           "\t\t\t    queue->queue_size,\n"
+           "\t\t\t    DMA_FROM_DEVICE);\n"
+           "out_destroy_qp:\n")
+    assert cocci_convert.refill_calls(NVME_OLD, new) == (
+        "\tnvme_rdma_free_ring(queue->device->pd, queue->rsp_ring,\n"
+        "\t\t\t    queue->queue_size, DMA_FROM_DEVICE);\n"
+        "out_destroy_qp:\n")
+
+
+def test_refill_calls_leaves_what_it_cannot_shorten_or_read():
+    # a comment inside the call
+    new = ("\tnvme_rdma_free_ring(queue->device->pd, queue->rsp_ring,\n"
+           "\t\t\t    queue->queue_size, /* entries */\n"
+           "\t\t\t    DMA_FROM_DEVICE);\n"
+           "out_destroy_qp:\n")
+    assert cocci_convert.refill_calls(NVME_OLD, new) == new
+    # the lines continue an expression the rules did not change
+    old = "\tret = a +\n\t      f(x,\n\t\ty);\n"
+    new = "\tret = a +\n\t      g(x,\n\t\ty);\n"
+    assert cocci_convert.refill_calls(old, new) == new
+    # a line of the call kept from the original code
+    new = ("\tnvme_rdma_free_ring(queue->device->pd, queue->rsp_ring,\n"
+           "\t\t\t    sizeof(struct nvme_completion), DMA_FROM_DEVICE);\n"
+           "out_destroy_qp:\n")
+    assert cocci_convert.refill_calls(NVME_OLD, new) == new
+    # already as short as it can be
+    new = ("\trdma_sync_sge_for_device(device->ib_device, &desc->sge,\n"
+           "\t\t\t\t DMA_FROM_DEVICE);\n")
+    assert cocci_convert.refill_calls("\tx();\n", new) == new

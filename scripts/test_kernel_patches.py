@@ -15,7 +15,8 @@ PATCHES = apply.PATCHES_DIR
 API = ["rdma_map_sge_single", "rdma_map_sge_page", "rdma_unmap_sge",
        "rdma_sync_sge_for_cpu", "rdma_sync_sge_for_device",
        "rdma_sync_sge_range_for_cpu", "rdma_sync_sge_range_for_device",
-       "rdma_fill_ib_sge_from_sgl", "rdma_sge_part"]
+       "rdma_fill_ib_sge_from_sgl", "rdma_sge_part", "rdma_map_sge_sgl",
+       "rdma_unmap_sge_sgl"]
 
 
 def series_text() -> str:
@@ -23,15 +24,23 @@ def series_text() -> str:
 
 
 def added_file(path: str) -> str:
-    """The content of a file the series creates."""
+    """What the series adds to a file it creates: the added lines of every
+    patch's hunks for it, in series order (the series only adds lines to
+    the files it creates, which is checked)."""
+    lines = []
     for patch in apply.series_patches(PATCHES):
         text = patch.read_text()
-        m = re.search(rf"^\+\+\+ b/{re.escape(path)}\n@@[^\n]*\n(.*?)(?=^diff |^-- \n)",
+        m = re.search(rf"^\+\+\+ b/{re.escape(path)}\n(.*?)(?=^diff |^-- \n)",
                       text, re.M | re.S)
-        if m:
-            return "".join(line[1:] + "\n" for line in m.group(1).splitlines()
-                           if line.startswith("+"))
-    raise AssertionError(f"{path} not created by the series")
+        if not m:
+            continue
+        body = [line for line in m.group(1).splitlines()
+                if not line.startswith("@@")]
+        assert not [line for line in body if line.startswith("-")], \
+            (patch.name, path)
+        lines += [line[1:] + "\n" for line in body if line.startswith("+")]
+    assert lines, f"{path} not created by the series"
+    return "".join(lines)
 
 
 def test_numbered_series_with_cover_letter():

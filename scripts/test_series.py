@@ -205,7 +205,7 @@ def test_a_tree_without_the_kernel_scripts_still_gets_its_series(
     tip = git(work, "rev-parse", "HEAD~1").strip()
     (reports / kernel.name).mkdir(parents=True)
     (reports / kernel.name / "convert.json").write_text(
-        json.dumps({"series_tip": tip, "builds": []}))
+        json.dumps({"series_tip": tip, "core_patches": 2, "builds": []}))
     result = series.make_series(kernel, cache, reports, log=lambda m: None)
     written = sorted(p.name for p in result.out_dir.glob("*.patch"))
     assert len(written) == 4 and written[0] == "0000-cover-letter.patch"

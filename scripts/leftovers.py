@@ -18,6 +18,7 @@ import maintainers
 import sites
 import spatch
 import ulps
+import wrapper_removal
 
 TOOLKIT = Path(__file__).resolve().parent.parent
 AUDIT_RULE = TOOLKIT / "cocci" / "audit" / "ib_dma_leftovers.cocci"
@@ -401,6 +402,9 @@ def summary_md(audit: Audit) -> str:
     else:
         out.append("None found.")
     out.append("")
+    out += wrapper_removal.summary_lines(
+        wrapper_removal.assess(audit.sites))
+    out.append("")
     out.append("## Per subsystem, by wrapper")
     for name, group in by_subsystem(audit).items():
         out.append("")
@@ -442,6 +446,11 @@ def terminal_summary(audit: Audit) -> str:
     t = audit.totals()
     lines.append(f"{'total':<{width}}  {t['calls']:5}  {t['lkey_uses']:4}  "
                  f"{t['definitions'] + t['fields']:5}  {t['not_audited']:11}")
+    removal = wrapper_removal.assess(audit.sites)
+    lines.append("deleting the ib_dma_* wrappers: " + (
+        "nothing calls them any more" if removal.possible else
+        f"blocked by {len(removal.blockers)} call(s), listed in "
+        "wrapper-users.txt"))
     return "\n".join(lines)
 
 
@@ -450,7 +459,9 @@ def write_reports(audit: Audit, out_dir: Path) -> list[Path]:
     written = []
     for name, text in (("leftovers.txt", leftovers_txt(audit)),
                        ("leftovers.json", leftovers_json(audit)),
-                       ("summary.md", summary_md(audit))):
+                       ("summary.md", summary_md(audit)),
+                       ("wrapper-users.txt", wrapper_removal.users_txt(
+                           wrapper_removal.assess(audit.sites)))):
         path = out_dir / name
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_text(text, encoding="utf-8")

@@ -95,7 +95,7 @@ def test_reports(audited_tree, tmp_path):
     result = audit(audited_tree, tmp_path)
     written = leftovers.write_reports(result, tmp_path / "reports")
     assert [p.name for p in written] == ["leftovers.txt", "leftovers.json",
-                                         "summary.md"]
+                                         "summary.md", "wrapper-users.txt"]
     lines = (tmp_path / "reports/leftovers.txt").read_text().splitlines()
     assert lines == sorted(lines, key=lambda l: (l.split(":")[0],
                                                  int(l.split(":")[1])))
@@ -128,12 +128,29 @@ def test_reports(audited_tree, tmp_path):
         "error" in summary
     assert "| lkey cached in ULP field local_dma_lkey | 2 | 2 |" in summary
 
+    # every call blocks the deletion of the wrappers, the one spatch could
+    # not parse too; the definition of ib_dma_virt_map_sg() does not
+    users = (tmp_path / "reports/wrapper-users.txt").read_text().splitlines()
+    calls = [s for s in result.sites if s.kind == "call"]
+    assert len(users) == len(calls) == 7
+    assert "net/9p/trans_rdma.c:8: ib_dma_map_single — ? — ULPs" in users
+    assert not any(l.startswith("drivers/infiniband/core/device.c")
+                   for l in users)
+    assert "Blocked: 7 call(s) of the wrappers remain (ULPs 7); every one " \
+        "is listed in `wrapper-users.txt`." in summary
+    assert "| `ib_dma_mapping_error` | 3 |\n| `ib_dma_map_single` | 2 |" \
+        in summary
+    assert leftovers.terminal_summary(result).endswith(
+        "deleting the ib_dma_* wrappers: blocked by 7 call(s), listed in "
+        "wrapper-users.txt")
+
 
 def test_converted_tree_reports_zero(kernel_shaped, tmp_path):
     result = audit(kernel_shaped, tmp_path)
     assert result.totals()["sites"] == 0
-    assert "| **total** | **0** | **0** | **0** | **0** |" in \
-        leftovers.summary_md(result)
+    summary = leftovers.summary_md(result)
+    assert "| **total** | **0** | **0** | **0** | **0** |" in summary
+    assert "Nothing calls them any more" in summary
 
 
 # spatch's report of cocci/audit/dma_mismatch.cocci on 6.12's nvmet-rdma

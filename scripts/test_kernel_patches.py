@@ -9,6 +9,7 @@ import pytest
 
 import apply
 import build
+import sites
 from conftest import CACHE, git
 
 PATCHES = apply.PATCHES_DIR
@@ -82,6 +83,15 @@ def test_every_api_function_exported_with_kernel_doc():
     assert sorted(exported) == sorted(API)
     for name in API:
         assert re.search(rf"^/\*\*\n \* {name} - ", sge_c, re.M), name
+
+
+def test_helpers_do_not_use_the_wrappers_they_replace():
+    """The seed's end state deletes the ib_dma_* wrappers: the core series'
+    own helpers must not be among their users (comments may name them)."""
+    code = sites.strip_comments_and_strings(
+        added_file("drivers/infiniband/core/sge.c"))
+    assert re.findall(r"\bib_dma_\w+\s*\(", code) == []
+    assert "dma_map_sg(dev->dma_device" in code
 
 
 def test_api_declared_with_contract_signatures():

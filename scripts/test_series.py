@@ -128,6 +128,24 @@ def posted(converted, default_tree):
     return made.stdout
 
 
+def posted_batches(out: Path) -> list[Path]:
+    """The directories make series wrote a cover letter and patches to:
+    the series directory itself, or one per batch (more than
+    series.MAX_PATCHES patches), in order."""
+    if (out / "0000-cover-letter.patch").exists():
+        return [out]
+    batches = sorted(out.glob("batch-*"),
+                     key=lambda d: int(d.name.split("-")[1]))
+    assert batches and all((d / "0000-cover-letter.patch").exists()
+                           for d in batches), sorted(out.iterdir())
+    return batches
+
+
+def posted_patches(out: Path) -> list[Path]:
+    return [p for d in posted_batches(out) for p in sorted(d.glob("*.patch"))
+            if not p.name.startswith("0000-")]
+
+
 @pytest.mark.kernel
 def test_every_patch_builds_in_turn(posted):
     m = re.search(r"bisect build: every one of (\d+) patches builds", posted)
@@ -136,14 +154,20 @@ def test_every_patch_builds_in_turn(posted):
 
 @pytest.mark.kernel
 def test_patches_reproduce_the_work_branch(posted, default_tree, tmp_path):
+    """git am of every batch in turn, from the first one's base, gives
+    the work branch's tree; the later batches are based on the core
+    series' tip, which the first batch carries."""
     out = REPORTS / default_tree.name / "series"
-    patches = sorted(p for p in out.glob("*.patch")
-                     if not p.name.startswith("0000-"))
-    cover = (out / "0000-cover-letter.patch").read_text()
-    base = re.search(r"^base-commit: ([0-9a-f]{40})$", cover, re.M)[1]
+    batches = posted_batches(out)
+    patches = posted_patches(out)
+    bases = [re.search(r"^base-commit: ([0-9a-f]{40})$",
+                       (d / "0000-cover-letter.patch").read_text(),
+                       re.M)[1] for d in batches]
+    base = bases[0]
     record = json.loads((REPORTS / default_tree.name /
                          "convert.json").read_text())
     work = Path(record["worktree"])
+    assert all(b == record["series_tip"] for b in bases[1:])
     checkout = tmp_path / "am"
     git(default_tree, "worktree", "add", "-q", "--detach", str(checkout),
         base)
@@ -152,7 +176,8 @@ def test_patches_reproduce_the_work_branch(posted, default_tree, tmp_path):
         assert git(checkout, "rev-parse", "HEAD^{tree}") == \
             git(work, "rev-parse", "rdma-sge/work^{tree}")
         assert len(git(checkout, "rev-list", f"{base}..HEAD").split()) == \
-            len(patches)
+            len(patches) == len(git(work, "rev-list", f"{base}..rdma-sge/work")
+                                .split())
     finally:
         git(default_tree, "worktree", "remove", "--force", str(checkout))
 
@@ -165,7 +190,9 @@ def test_recipients_come_from_maintainers(posted, default_tree):
         (default_tree / name).read_text(errors="replace")
         for name in ("MAINTAINERS", ".mailmap"))
     recipients = (out / "recipients.txt").read_text()
-    for patch in sorted(out.glob("*.patch")):
+    patches = posted_patches(out)
+    assert patches
+    for patch in patches:
         block = recipients.split(patch.name + "\n", 1)[1].split("\n0", 1)[0]
         to = re.findall(r"^  To: (.*)$", block, re.M)
         assert to, patch.name
@@ -182,9 +209,8 @@ def test_checkpatch_ran_on_every_patch_and_is_clean(posted, default_tree):
     text = (out / "checkpatch.txt").read_text()
     parts = re.split(r"^### (\S+)\n", text, flags=re.M)[1:]
     names = parts[0::2]
-    patches = sorted(p.name for p in out.glob("*.patch")
-                     if not p.name.startswith("0000-"))
-    assert names == patches
+    patches = [p.name for p in posted_patches(out)]
+    assert patches and names == patches
     for name, output in zip(names, parts[1::2]):
         result = series.parse_checkpatch(output)
         assert result is not None, name

@@ -120,9 +120,9 @@ class Maintainers:
             self._cache[path] = self._owners(path)
         return self._cache[path]
 
-    def _owners(self, path: str) -> list[Entry]:
-        best: list[Entry] = []
-        best_depth = -1
+    def _matches(self, path: str) -> list[tuple[int, Entry]]:
+        """Every entry that covers path, with how specific its match is."""
+        found = []
         parts = path.split("/")
         candidates = set(self._by_regex)
         for length in range(3):
@@ -134,14 +134,35 @@ class Maintainers:
                         default=-1)
             if depth < 0 and any(r.search(path) for r in regexes):
                 depth = 0
-            if depth < 0 or depth < best_depth:
+            if depth < 0 or any(x.matches(path) for x in excludes):
                 continue
-            if any(x.matches(path) for x in excludes):
-                continue
-            if depth > best_depth:
-                best, best_depth = [], depth
-            best.append(entry)
-        return best
+            found.append((depth, entry))
+        return found
+
+    def _owners(self, path: str) -> list[Entry]:
+        found = self._matches(path)
+        best_depth = max((d for d, _ in found), default=-1)
+        return [e for d, e in found if d == best_depth]
+
+    def trees(self, path: str) -> list[str]:
+        """The git trees (T:) a patch to path goes through: those of the
+        most specific entries that name one (a driver's entry often has
+        none, its subsystem's does), a -next tree rather than the fixes
+        tree it sits beside in the same entry."""
+        found = self._matches(path)
+        for depth in sorted({d for d, _ in found}, reverse=True):
+            trees = []
+            for d, entry in found:
+                if d != depth:
+                    continue
+                names = [t.split()[1] if len(t.split()) > 1 else t
+                         for t in entry.trees]
+                trees += [t for t, name in zip(entry.trees, names)
+                          if name.replace(".git", "-next.git") not in names
+                          and t not in trees]
+            if trees:
+                return trees
+        return []
 
     def subsystem(self, path: str) -> str:
         """The owning entry's title; tied entries are joined with ' + '."""

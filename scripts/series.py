@@ -139,9 +139,8 @@ def batches(commits: list[Commit], owners, max_patches: int = MAX_PATCHES
 def _tree_of(files: list[str], owners) -> str:
     counts = Counter()
     for f in files:
-        for entry in owners.owners(f):
-            for t in entry.trees:
-                counts[t] += 1
+        for t in owners.trees(f):
+            counts[t] += 1
     return counts.most_common(1)[0][0] if counts else "(no T: entry)"
 
 

@@ -39,6 +39,8 @@ F:	net/sunrpc/
 
 NETWORKING [GENERAL]
 S:	Maintained
+T:	git git://git.kernel.org/pub/scm/linux/kernel/git/netdev/net.git
+T:	git git://git.kernel.org/pub/scm/linux/kernel/git/netdev/net-next.git
 F:	net/
 F:	include/net/*.h
 
@@ -97,3 +99,16 @@ def test_entry_metadata():
         "drivers/infiniband/core/verbs.c")[0]
     assert entry.lists == ["linux-rdma@vger.kernel.org"]
     assert entry.trees[0].endswith("rdma/rdma.git")
+
+
+def test_trees_come_from_the_most_specific_entry_that_names_one():
+    m = maintainers.Maintainers(None, TEXT)
+    # the SRP entry names no tree: its subsystem's
+    assert m.trees("drivers/infiniband/ulp/srp/ib_srp.c") == [
+        "git git://git.kernel.org/pub/scm/linux/kernel/git/rdma/rdma.git"]
+    # net.git sits beside net-next.git: a conversion goes to -next
+    assert m.trees("net/rds/ib_send.c") == [
+        "git git://git.kernel.org/pub/scm/linux/kernel/git/netdev/"
+        "net-next.git"]
+    # the mlx5 entry names none, and INFINIBAND excludes hw/
+    assert m.trees("drivers/infiniband/hw/mlx5/mr.c") == []

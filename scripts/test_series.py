@@ -69,6 +69,9 @@ class FakeOwners:
     def owners(self, path):
         return [FakeEntry([self.TREES[path.split("/")[0]]])]
 
+    def trees(self, path):
+        return [self.TREES[path.split("/")[0]]]
+
 
 def commits(n_per_tree: int):
     out = [series.Commit("c1", "core 1", ["drivers/core.c"], core=True),

@@ -17,7 +17,7 @@ API = ["rdma_map_sge_single", "rdma_map_sge_page", "rdma_unmap_sge",
        "rdma_sync_sge_for_cpu", "rdma_sync_sge_for_device",
        "rdma_sync_sge_range_for_cpu", "rdma_sync_sge_range_for_device",
        "rdma_fill_ib_sge_from_sgl", "rdma_sge_part", "rdma_map_sge_sgl",
-       "rdma_unmap_sge_sgl", "rdma_map_mr_sgl", "rdma_unmap_mr_sgl"]
+       "rdma_unmap_sgl", "rdma_map_mr_sgl"]
 
 
 def series_text() -> str:

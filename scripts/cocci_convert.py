@@ -50,6 +50,8 @@ import unused_params
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "cocci" / "convert"
+# run only on the providers scripts/providers.py proves use the DMA API
+PROVIDER_RULE = ROOT / "cocci" / "providers" / "provider-dma-api.cocci"
 SCRIPTS = Path(__file__).resolve().parent
 # the modules the rules' Python imports (spatch gets SCRIPTS on PYTHONPATH)
 RULE_MODULES = [SCRIPTS / "struct_layout.py", SCRIPTS / "sge_sync.py",
@@ -227,16 +229,22 @@ def realign_members(old: str, new: str,
 
 
 _SIZEOF_RE = re.compile(r"\bsizeof \*(\w+(?:(?:->|\.)\w+)*)")
+_SIZEOF_SPACE_RE = re.compile(r"\bsizeof \(")
+
+
+def _tidy_sizeof(line: str) -> str:
+    line = _SIZEOF_RE.sub(r"sizeof(*\1)", line)
+    return _SIZEOF_SPACE_RE.sub("sizeof(", line)
 
 
 def tidy_new_lines(old: str, new: str) -> str:
     """checkpatch style in the lines spatch wrote that carried old code
-    along: sizeof *p -> sizeof(*p)."""
+    along: sizeof *p -> sizeof(*p), sizeof (x) -> sizeof(x)."""
     old_lines = set(old.splitlines())
     out = []
     for line in new.splitlines(keepends=True):
         if line.rstrip("\n") not in old_lines:
-            line = _SIZEOF_RE.sub(r"sizeof(*\1)", line)
+            line = _tidy_sizeof(line)
         out.append(line)
     return "".join(out)
 
@@ -260,9 +268,26 @@ def _open_paren_col(line: str) -> int | None:
     return _width(line[:stack[-1] + 1])
 
 
+def _paren_balance(line: str) -> int:
+    """Parentheses `line` opens minus those it closes, outside strings."""
+    depth, q = 0, None
+    for i, ch in enumerate(line):
+        if q:
+            if ch == q and line[i - 1] != "\\":
+                q = None
+            continue
+        if ch in "\"'":
+            q = ch
+        else:
+            depth += (ch == "(") - (ch == ")")
+    return depth
+
+
 def align_continuations(old: str, new: str) -> str:
     """Align the continuation lines of a call whose first line spatch
-    rewrote with its open parenthesis (checkpatch --strict)."""
+    rewrote with its open parenthesis (checkpatch --strict): every line up
+    to the one that closes it, or the innermost parenthesis a line leaves
+    open from there on."""
     old_lines = set(old.splitlines())
     lines = new.splitlines(keepends=True)
     i = 0
@@ -276,10 +301,12 @@ def align_continuations(old: str, new: str) -> str:
             if not text or text.startswith(("#", "/*", "*")):
                 break
             indent = "\t" * (col // 8) + " " * (col % 8)
-            if _width(indent + text) <= 80:
-                lines[j] = indent + text + lines[j][len(cont):]
-            col = _open_paren_col(lines[j].rstrip("\n"))
+            if _width(indent + text) <= 80 and indent + text != cont:
+                lines[j] = _tidy_sizeof(indent + text) + lines[j][len(cont):]
             j += 1
+            if _paren_balance(text) < 0:
+                break
+            col = _open_paren_col(lines[j - 1].rstrip("\n")) or col
         i = j if j > i + 1 else i + 1
     return "".join(lines)
 
@@ -344,7 +371,11 @@ def wrap_new_lines(old: str, new: str) -> str:
     for line in new.splitlines(keepends=True):
         body = line.rstrip("\n")
         if body not in old_lines and _width(body) > 80:
-            out.extend(w + "\n" for w in wrap_line(body))
+            wrapped = wrap_line(body)
+            if wrapped == [body]:
+                # a provider's DMA API call (cocci/providers)
+                wrapped = wrap_line(body, r"\bdma_\w+\(")
+            out.extend(w + "\n" for w in wrapped)
         else:
             out.append(line)
     return "".join(out)

@@ -2,7 +2,8 @@
 """Golden tests for cocci/convert rules, in Coccinelle's own style.
 
 Layout: cocci/tests/<rule-stem>/<case>.c is an input, <case>.res the
-expected output of applying cocci/convert/<rule-stem>.cocci to it (through
+expected output of applying cocci/convert/<rule-stem>.cocci (or
+cocci/providers/<rule-stem>.cocci) to it (through
 the same pipeline as the driver: scripts/cocci_convert.convert_text, which
 adds only the 80-column wrapping of lines spatch produced).  A negative case
 (the rule must leave the code alone) has a .res identical to its .c; by
@@ -37,6 +38,8 @@ def cases() -> list[tuple[str, Path]]:
 def rules_for(stem: str) -> list[Path]:
     if stem == "all":
         return cocci_convert.rule_files()
+    if stem == cocci_convert.PROVIDER_RULE.stem:
+        return [cocci_convert.PROVIDER_RULE]
     r = cocci_convert.RULES_DIR / f"{stem}.cocci"
     if not r.exists():
         raise FileNotFoundError(r)

@@ -33,16 +33,21 @@ PREFIX_TABLE = (
     ("net/9p/", "net/9p:"),
     ("fs/smb/client/", "smb: client:"),
     ("fs/smb/server/", "ksmbd:"),
-    ("drivers/infiniband/", "RDMA:"),
 )
 
 _PREFIX = re.compile(r"^((?:[A-Za-z0-9_.+/-]+: ){1,2})(?=[a-zA-Z])")
+
+
+_PROVIDER_DIR = re.compile(r"^drivers/infiniband/(?:hw|sw)/([^/]+)/")
 
 
 def table_prefix(path: str) -> str:
     for start, prefix in PREFIX_TABLE:
         if path.startswith(start):
             return prefix
+    provider = _PROVIDER_DIR.match(path)
+    if provider:
+        return f"RDMA/{provider.group(1)}:"
     return "RDMA:"
 
 
@@ -149,6 +154,44 @@ def message(group: Group, diff: str, before: tuple[int, int],
         "in order:",
         "",
         *[f"  {rule}" for rule in rules],
+        "",
+        f"Signed-off-by: {signer[0]} <{signer[1]}>",
+    ]
+    return _wrap_body(body)
+
+
+def _listing(calls: list[str]) -> str:
+    names = [f"{c}()" for c in calls]
+    return (", ".join(names[:-1]) + " and " + names[-1]
+            if len(names) > 1 else "".join(names))
+
+
+def provider_message(group: Group, provider: str, diff: str,
+                     before: tuple[int, int], after: tuple[int, int],
+                     proof: str, rule: str, signer: tuple[str, str]) -> str:
+    """The commit message of a provider that calls the DMA API itself."""
+    added = "\n".join(l for l in diff.splitlines() if l.startswith("+"))
+    calls = sorted(set(re.findall(r"\b(dma_\w+)\(", added)))
+    body = [
+        f"{group.prefix} Call the DMA API instead of the ib_dma_* wrappers",
+        "",
+        f"{provider} registers its ib_device with a DMA device "
+        f"({proof}), so ib_uses_virt_dma() is false for it and each "
+        "ib_dma_*() wrapper it calls does exactly one thing: the DMA API "
+        "call of the same name on ib_device->dma_device.  Make that call "
+        "directly, as a driver for hardware that does real DMA should. The "
+        "wrappers exist for the software devices (rxe, siw, rdmavt) and "
+        "their users, and are to go once no one calls them.",
+        "",
+        "No functional change.",
+        "",
+        f"This removes {before[0] - after[0]} ib_dma_*() call(s), which "
+        f"become {_listing(calls)}; {after[0]} remain in "
+        f"{', '.join(group.files)}.",
+        "",
+        "The change was made with Coccinelle, using this semantic patch:",
+        "",
+        f"  {rule}",
         "",
         f"Signed-off-by: {signer[0]} <{signer[1]}>",
     ]

@@ -24,6 +24,7 @@ import layout_stage
 import struct_layout
 import leftovers
 import maintainers
+import providers
 import tree
 
 TOOLKIT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,10 @@ class ConvertResult:
     spatch_errors: dict[str, str] = field(default_factory=dict)
     # ULP -> (rule, field or sge family, why the rule left it alone)
     kept: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    # provider -> what proves it uses the DMA API, or why its ib_dma_*
+    # calls stay
+    providers_converted: dict[str, str] = field(default_factory=dict)
+    providers_kept: dict[str, str] = field(default_factory=dict)
     # every struct whose members the conversion changed, as compiled
     layout: list[layout_stage.LayoutChange] = field(default_factory=list)
     # what the kernel's checkers say (which ran, on what) and the
@@ -238,7 +243,8 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
             log(f"  left {name} out of the work branch: "
                 f"{result.left_out[name]}")
 
-    fingerprint = cocci_convert.rules_fingerprint()
+    fingerprint = cocci_convert.rules_fingerprint(
+        cocci_convert.rule_files() + [cocci_convert.PROVIDER_RULE])
     fresh = not has_conversion(work.path, series_tip)
     result.stale_rules = rules_changed(work.path, series_tip, fingerprint)
 
@@ -266,6 +272,38 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
         return changed
     changed = stages.run("convert (spatch)", do_convert)
 
+    found_providers = {p.directory: p for p in providers.providers(work.path)}
+
+    def do_providers():
+        if result.stale_rules:
+            return []
+        files = []
+        for provider in found_providers.values():
+            why = provider.why_not()
+            if why:
+                result.providers_kept[provider.name] = why
+                log(f"  {provider.name}: its ib_dma_* calls stay: {why}")
+                continue
+            result.providers_converted[provider.name] = "; ".join(
+                f"ib_register_device() at {r.where()} passes "
+                f"{r.dma_device}" for r in provider.registrations)
+            files.extend(Path(f) for f in provider.wrapper_files)
+        if not files:
+            return []
+        run = cocci_convert.run_rules(
+            work.path, files, jobs=jobs or 2,
+            rules=[cocci_convert.PROVIDER_RULE],
+            cache_dir=cache / "spatch-convert")
+        for name, text in run.errors.items():
+            first = text.strip().splitlines()[0] if text.strip() else ""
+            log(f"  left unchanged, spatch failed: {name}: {first[:200]}")
+        result.spatch_errors.update(run.errors)
+        done = sorted(str(p) for p in run.changed)
+        log(f"  {len(done)} provider files changed")
+        return done
+    changed = changed + stages.run("convert providers (spatch)",
+                                   do_providers)
+
     owners = maintainers.Maintainers(work.path)
     rules = [r.name for r in cocci_convert.rule_files()]
 
@@ -278,7 +316,16 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
             after = commit.count_sites({
                 f: (work.path / f).read_text(errors="replace")
                 for f in group.files})
-            text = commit.message(group, diff, before, after, rules, signer)
+            provider = found_providers.get(
+                providers.provider_of(group.files[0]) or "")
+            if provider is not None:
+                text = commit.provider_message(
+                    group, provider.name, diff, before, after,
+                    result.providers_converted[provider.name],
+                    cocci_convert.PROVIDER_RULE.name, signer)
+            else:
+                text = commit.message(group, diff, before, after, rules,
+                                      signer)
             _git(work.path, "add", "-f", "--", *group.files)
             done = tree.run_whole(["git", "-C", str(work.path),
                                    "-c", f"user.name={signer[0]}",
@@ -773,6 +820,15 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
         for ulp, reasons in sorted(result.kept.items()):
             for rule, name, why in reasons:
                 out.append(f"- {ulp}: `{name}` (rule {rule}): {why}")
+    if result.providers_converted or result.providers_kept:
+        out += ["", "## Providers", "",
+                "A provider registered with a dma_device calls the DMA API "
+                "itself (cocci/providers); the proof, or why its "
+                "ib_dma_* calls stay:", ""]
+        out += [f"- {name}: DMA API: {proof}" for name, proof
+                in sorted(result.providers_converted.items())]
+        out += [f"- {name}: stays: {why}" for name, why
+                in sorted(result.providers_kept.items())]
     if result.spatch_errors:
         out += ["", "## Files spatch could not convert", ""]
         out += [f"- `{f}`: {m.strip().splitlines()[0][:300] if m.strip() else ''}"
@@ -804,6 +860,8 @@ def write_reports(result: ConvertResult, kernel: tree.KernelTree,
         "coccicheck_new": result.coccicheck_new,
         "kept": {ulp: [list(r) for r in reasons]
                  for ulp, reasons in sorted(result.kept.items())},
+        "providers_converted": result.providers_converted,
+        "providers_kept": result.providers_kept,
         "before": result.before.totals(), "after": result.after.totals(),
         "head": result.head, "compiler": result.compiler,
         "builds_reused": result.builds_reused,

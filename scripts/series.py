@@ -23,6 +23,7 @@ import apply
 import commit
 import convert
 import leftovers
+import providers
 import maintainers
 import tree
 import ulps
@@ -184,7 +185,10 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                convert_json: Path, kunit_txt: Path, runtime_txt: Path,
                batch: Batch, nbatches: int, index: int) -> tuple[str, str]:
     core_subject, core_body = _core_cover()
-    conversions = [c for c in commits if not c.core]
+    provider_commits = [c for c in commits if not c.core and c.files and all(
+        providers.provider_of(f) for f in c.files)]
+    conversions = [c for c in commits
+                   if not c.core and c not in provider_commits]
     subject = ("RDMA: build ib_sge in the core, move the ULPs off ib_dma_*"
                if any(c.core for c in commits) else
                f"Convert to the RDMA core's ib_sge builders ({batch.tree})")
@@ -205,6 +209,16 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
             "hand-filled addr/length/lkey and the matching syncs and unmaps "
             "of a buffer by the helpers, or leaves that buffer alone. "
             "Please review them as hand-written patches.", 72), ""]
+    if provider_commits:
+        names = sorted({providers.provider_of(f).rstrip("/").rsplit(
+            "/", 1)[-1] for c in provider_commits for f in c.files})
+        lines += [textwrap.fill(
+            f"{len(provider_commits)} patch(es) move hardware providers "
+            f"({', '.join(names)}) off the ib_dma_* wrappers: they call "
+            "the DMA API on their own dma_device, which is exactly what "
+            "the wrappers did for a device registered with one (each "
+            "commit message names the registration that shows it).", 72),
+            ""]
     if table:
         total_b = sum(b for _, b, _ in table)
         total_a = sum(a for _, _, a in table)

@@ -74,3 +74,33 @@ def test_message_says_what_and_why_and_signs_off():
     assert "removes 8 ib_dma_*() call(s) and 2 local_dma_lkey" in \
         " ".join(lines)
     assert lines[-1] == "Signed-off-by: A U Thor <a@b.c>"
+
+
+def test_provider_prefix_and_message():
+    assert commit.table_prefix("drivers/infiniband/hw/mlx5/mr.c") == \
+        "RDMA/mlx5:"
+    assert commit.table_prefix("drivers/infiniband/ulp/srp/ib_srp.c") == \
+        "IB/srp:"
+    group = commit.Group("MELLANOX MLX5 IB driver", "RDMA/mlx5:",
+                         ["drivers/infiniband/hw/mlx5/mr.c"])
+    diff = ("-\tib_dma_sync_single_for_cpu(ibmr->device, mr->desc_map,\n"
+            "+\tdma_sync_single_for_cpu(ibmr->device->dma_device, "
+            "mr->desc_map,\n"
+            "+\tdma_sync_single_for_device(ibmr->device->dma_device, "
+            "mr->desc_map,\n")
+    proof = ("ib_register_device() at drivers/infiniband/hw/mlx5/main.c:4537"
+             " passes &dev->mdev->pdev->dev")
+    text = commit.provider_message(group, "mlx5", diff, (6, 1), (0, 1),
+                                   proof, "provider-dma-api.cocci",
+                                   ("A U Thor", "a@b.c"))
+    lines = text.splitlines()
+    assert lines[0] == "RDMA/mlx5: Call the DMA API instead of the " \
+        "ib_dma_* wrappers"
+    assert all(len(l) <= 72 for l in lines[1:] if not l.startswith(
+        "Signed-off-by"))
+    joined = " ".join(lines)
+    assert "main.c:4537 passes &dev->mdev->pdev->dev" in joined
+    assert "removes 6 ib_dma_*() call(s), which become " \
+        "dma_sync_single_for_cpu() and dma_sync_single_for_device(); 0 " \
+        "remain in drivers/infiniband/hw/mlx5/mr.c." in joined
+    assert lines[-1] == "Signed-off-by: A U Thor <a@b.c>"

@@ -26,6 +26,7 @@ import leftovers
 import maintainers
 import providers
 import tree
+import wrapper_removal
 
 TOOLKIT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +70,9 @@ class ConvertResult:
     # calls stay
     providers_converted: dict[str, str] = field(default_factory=dict)
     providers_kept: dict[str, str] = field(default_factory=dict)
+    # the last patch: the wrappers it deleted, or why it is not there
+    wrappers_deleted: list[str] = field(default_factory=list)
+    wrappers_kept: str = ""
     # every struct whose members the conversion changed, as compiled
     layout: list[layout_stage.LayoutChange] = field(default_factory=list)
     # what the kernel's checkers say (which ran, on what) and the
@@ -272,7 +276,9 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
         return changed
     changed = stages.run("convert (spatch)", do_convert)
 
-    found_providers = {p.directory: p for p in providers.providers(work.path)}
+    # at the series' tip: a re-run still knows what it converted
+    found_providers = {p.directory: p for p in providers.providers(
+        work.path, series_tip)}
 
     def do_providers():
         if result.stale_rules:
@@ -378,12 +384,64 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
                    work.path, series_tip, failed, result, log)
 
     result.after = stages.run("audit", _audit, work, kernel, cache, jobs)
+    if not result.stale_rules:
+        stages.run("delete the wrappers", _delete_wrappers, result, kbuild,
+                   signer, log)
     result.stages = stages.times
     out_dir = reports / kernel.name
     written = write_reports(result, kernel, out_dir)
     for path in written:
         log(f"wrote {path}")
     return result
+
+
+def _delete_wrappers(result: ConvertResult, kbuild: build.KernelBuild,
+                     signer: tuple[str, str], log) -> None:
+    """The seed's last patch, once the audit finds no call of a wrapper
+    left: delete them, commit, and build the files it touches (W=1); a
+    deletion that does not build comes off the branch again."""
+    work = result.work.path
+    removal = wrapper_removal.assess(result.after.sites)
+    if not removal.possible:
+        result.wrappers_kept = (f"{len(removal.blockers)} call(s) of the "
+                                "wrappers block it (wrapper-users.txt)")
+        log(f"  not deleting the wrappers: {result.wrappers_kept}")
+        return
+    try:
+        names = wrapper_removal.delete_wrappers(work)
+    except wrapper_removal.DefinitionError as exc:
+        _git(work, "checkout", "-q", "--", ".")
+        result.wrappers_kept = str(exc)
+        log(f"  not deleting the wrappers: {exc}")
+        return
+    if not names:
+        log("  the wrappers are already gone")
+        return
+    touched = [wrapper_removal.WRAPPER_HEADER, wrapper_removal.VIRT_MAP_SOURCE]
+    _git(work, "add", "-f", "--", *touched)
+    done = tree.run_whole(["git", "-C", str(work),
+                           "-c", f"user.name={signer[0]}",
+                           "-c", f"user.email={signer[1]}",
+                           "commit", "-q", "-F", "-"],
+                          input=wrapper_removal.deletion_message(names,
+                                                                 signer))
+    if done.returncode != 0:
+        raise ConvertError(f"git commit failed in {work}: "
+                           f"{done.stderr.strip()[-300:]}")
+    sources = sorted({wrapper_removal.VIRT_MAP_SOURCE,
+                      *(r.source for r in result.core_builds)})
+    built = kbuild.build(sources)
+    broken = [f"{s}: {built[s].errors[0] if built[s].errors else 'fails'}"
+              for s in sources if not built[s].built]
+    if broken:
+        _git(work, "reset", "-q", "--hard", "HEAD~1")
+        result.wrappers_kept = "the deletion does not build: " + broken[0]
+        log(f"  took the deletion off again: {result.wrappers_kept}")
+        return
+    result.wrappers_deleted = names
+    result.commits = _commits_since(work, result.series_tip)
+    result.head = _git(work, "rev-parse", "HEAD").strip()
+    log(f"  deleted {len(names)} wrapper(s); {', '.join(sources)} build")
 
 
 def is_test_source(source: str) -> bool:
@@ -820,6 +878,13 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
         for ulp, reasons in sorted(result.kept.items()):
             for rule, name, why in reasons:
                 out.append(f"- {ulp}: `{name}` (rule {rule}): {why}")
+    if result.wrappers_deleted:
+        out += ["", f"The last commit deletes the ib_dma_* wrappers "
+                f"({len(result.wrappers_deleted)} definitions): nothing "
+                "calls them any more."]
+    elif result.wrappers_kept:
+        out += ["", "No patch deletes the ib_dma_* wrappers yet: "
+                f"{result.wrappers_kept}."]
     if result.providers_converted or result.providers_kept:
         out += ["", "## Providers", "",
                 "A provider registered with a dma_device calls the DMA API "
@@ -862,6 +927,8 @@ def write_reports(result: ConvertResult, kernel: tree.KernelTree,
                  for ulp, reasons in sorted(result.kept.items())},
         "providers_converted": result.providers_converted,
         "providers_kept": result.providers_kept,
+        "wrappers_deleted": result.wrappers_deleted,
+        "wrappers_kept": result.wrappers_kept,
         "before": result.before.totals(), "after": result.after.totals(),
         "head": result.head, "compiler": result.compiler,
         "builds_reused": result.builds_reused,

@@ -127,28 +127,37 @@ def registrations_in_text(path: str, text: str) -> list[Registration]:
     return found
 
 
-def _git_grep(tree: Path, pattern: str, paths) -> list[str]:
+def _git_grep(tree: Path, pattern: str, paths, rev: str | None) -> list[str]:
     done = subprocess.run(["git", "-C", str(tree), "grep", "-lP", pattern,
-                           "--", *paths], capture_output=True, text=True)
-    return done.stdout.split()
+                           *([rev] if rev else []), "--", *paths],
+                          capture_output=True, text=True)
+    return [p.split(":", 1)[1] if rev else p for p in done.stdout.split()]
 
 
-def providers(tree: Path) -> list[Provider]:
-    """Every provider directory of `tree` that calls an ib_dma_* wrapper,
-    with its registrations."""
+def _read(tree: Path, path: str, rev: str | None) -> str:
+    if rev is None:
+        return (tree / path).read_text(errors="replace")
+    return subprocess.run(["git", "-C", str(tree), "show", f"{rev}:{path}"],
+                          capture_output=True, text=True,
+                          errors="replace").stdout
+
+
+def providers(tree: Path, rev: str | None = None) -> list[Provider]:
+    """Every provider directory of `tree` (as checked out, or at the
+    commit `rev`) that calls an ib_dma_* wrapper, with its
+    registrations."""
     calls: dict[str, list[str]] = {}
-    for path in _git_grep(tree, r"\bib_dma_\w+\s*\(", PROVIDER_ROOTS):
+    for path in _git_grep(tree, r"\bib_dma_\w+\s*\(", PROVIDER_ROOTS, rev):
         directory = provider_of(path)
-        if directory and _WRAPPER.search((tree / path).read_text(
-                errors="replace")):
+        if directory and _WRAPPER.search(_read(tree, path, rev)):
             calls.setdefault(directory, []).append(path)
     result = []
     for directory, files in sorted(calls.items()):
         regs = []
         for path in _git_grep(tree, r"\bib_register_device\s*\(",
-                              [directory]):
+                              [directory], rev):
             if path.endswith(".c"):
                 regs.extend(registrations_in_text(
-                    path, (tree / path).read_text(errors="replace")))
+                    path, _read(tree, path, rev)))
         result.append(Provider(directory, tuple(regs), tuple(sorted(files))))
     return result

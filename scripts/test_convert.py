@@ -5,10 +5,12 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 import apply
+import build
 import cocci_convert
 import convert
 import tree
@@ -213,8 +215,52 @@ def test_make_convert_end_to_end(converted, default_tree):
             if name in after["members"] and after["members"][name][1] == 16:
                 assert not name.endswith(("dma", "dma_addr")), entry
 
+    # The providers that call a wrapper and register with a dma_device
+    # call the DMA API, one commit each, which names the registration.
+    assert report["providers_converted"], report["providers_converted"]
+    for name, proof in report["providers_converted"].items():
+        assert "ib_register_device() at drivers/infiniband/hw/" in proof
+        [sha] = [sha for sha, subject in report["commits"]
+                 if subject.startswith(f"RDMA/{name}: Call the DMA API")]
+        assert proof.split(" passes ")[1] in " ".join(git(
+            work, "log", "-1", "--format=%B", sha).split())
+    # 6.12 keeps calls elsewhere: no commit deletes the wrappers, and the
+    # report says why.
+    assert report["wrappers_deleted"] == []
+    assert "block it" in report["wrappers_kept"]
+    assert not any("Remove the ib_dma_* wrappers" in s for s in subjects)
+
     # The checkout of the tree is exactly as it was.
     assert converted.checkout_after == converted.checkout_before
+
+
+@pytest.mark.kernel
+def test_a_deletion_that_does_not_build_comes_off(converted, default_tree):
+    """Told that nothing calls the wrappers when something does (the
+    audit is bypassed), the deletion is committed, built, found broken
+    by the compiler and taken off again: the branch is as it was."""
+    report = json.loads((REPORTS / default_tree.name /
+                         "convert.json").read_text())
+    work = Path(report["worktree"])
+    head = git(work, "rev-parse", "HEAD").strip()
+    result = convert.ConvertResult(
+        work=tree.WorkTree(work, report["branch"], work, False),
+        series_tip=report["series_tip"])
+    result.after = SimpleNamespace(sites=[])
+    result.core_builds = [convert.BuildRecord(**r)
+                          for r in report["core_builds"]]
+    kbuild = build.work_tree_build(work, CACHE, 2, log=lambda m: None)
+    try:
+        convert._delete_wrappers(result, kbuild, ("A U Thor", "a@b.c"),
+                                 lambda m: None)
+        assert result.wrappers_deleted == []
+        assert result.wrappers_kept.startswith(
+            "the deletion does not build: ")
+        assert "ib_dma_" in result.wrappers_kept
+        assert git(work, "rev-parse", "HEAD").strip() == head
+        assert git(work, "status", "--porcelain") == ""
+    finally:
+        git(work, "reset", "-q", "--hard", head)
 
 
 @pytest.mark.kernel

@@ -127,3 +127,10 @@ def test_providers_of_a_tree(tmp_path: Path):
     assert found["mlx4"].wrapper_files == ("drivers/infiniband/hw/mlx4/cq.c",)
     assert [p for p in found.values() if p.uses_dma_api] == [found["mlx4"]]
     assert "registers no ib_device" in found["hfi1"].why_not()
+    # at a commit: what the tree held then, not what is checked out
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit",
+        "-q", "-m", "base")
+    (tmp_path / "drivers/infiniband/hw/mlx4/cq.c").write_text("/* */\n")
+    assert "mlx4" not in {p.name for p in providers.providers(tmp_path)}
+    assert [p.name for p in providers.providers(tmp_path, "HEAD")
+            if p.uses_dma_api] == ["mlx4"]

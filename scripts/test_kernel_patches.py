@@ -17,31 +17,53 @@ API = ["rdma_map_sge_single", "rdma_map_sge_page", "rdma_unmap_sge",
        "rdma_sync_sge_for_cpu", "rdma_sync_sge_for_device",
        "rdma_sync_sge_range_for_cpu", "rdma_sync_sge_range_for_device",
        "rdma_fill_ib_sge_from_sgl", "rdma_sge_part", "rdma_map_sge_sgl",
-       "rdma_unmap_sgl", "rdma_map_mr_sgl"]
+       "rdma_unmap_sgl", "rdma_map_mr_sgl", "rdma_map_sgl"]
 
 
 def series_text() -> str:
     return "".join(p.read_text() for p in apply.series_patches(PATCHES))
 
 
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
+
+
+def _apply_hunks(lines: list[str], body: list[str]) -> list[str]:
+    """lines with the hunks of one file's diff applied, in order."""
+    out, done, i = [], 0, 0
+    while i < len(body):
+        m = _HUNK.match(body[i])
+        assert m, body[i]
+        start = int(m[1]) - (0 if m[2] == "0" else 1)
+        out += lines[done:start]
+        done = start
+        i += 1
+        while i < len(body) and not body[i].startswith("@@"):
+            tag, text = body[i][:1], body[i][1:]
+            if tag in " -":
+                assert lines[done] == text, (lines[done], text)
+                done += 1
+            if tag in " +":
+                out.append(text)
+            i += 1
+    return out + lines[done:]
+
+
 def added_file(path: str) -> str:
-    """What the series adds to a file it creates: the added lines of every
-    patch's hunks for it, in series order (the series only adds lines to
-    the files it creates, which is checked)."""
-    lines = []
+    """A file the series creates, as its last patch leaves it: the hunks
+    of every patch for it applied in series order."""
+    lines: list[str] = []
+    touched = False
     for patch in apply.series_patches(PATCHES):
         text = patch.read_text()
         m = re.search(rf"^\+\+\+ b/{re.escape(path)}\n(.*?)(?=^diff |^-- \n)",
                       text, re.M | re.S)
         if not m:
             continue
-        body = [line for line in m.group(1).splitlines()
-                if not line.startswith("@@")]
-        assert not [line for line in body if line.startswith("-")], \
-            (patch.name, path)
-        lines += [line[1:] + "\n" for line in body if line.startswith("+")]
-    assert lines, f"{path} not created by the series"
-    return "".join(lines)
+        touched = True
+        lines = _apply_hunks(lines, [line for line in m.group(1).splitlines()
+                                     if line != "\\ No newline at end of file"])
+    assert touched and lines, f"{path} not created by the series"
+    return "".join(line + "\n" for line in lines)
 
 
 def test_numbered_series_with_cover_letter():

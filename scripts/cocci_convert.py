@@ -249,9 +249,9 @@ def tidy_new_lines(old: str, new: str) -> str:
     return "".join(out)
 
 
-def _open_paren_col(line: str) -> int | None:
-    """Column after the innermost paren left open at the end of `line`."""
-    stack, q = [], None
+def _code_parens(line: str):
+    """(index, paren) for each parenthesis of `line` outside strings."""
+    q = None
     for i, ch in enumerate(line):
         if q:
             if ch == q and line[i - 1] != "\\":
@@ -259,9 +259,17 @@ def _open_paren_col(line: str) -> int | None:
             continue
         if ch in "\"'":
             q = ch
-        elif ch == "(":
+        elif ch in "()":
+            yield i, ch
+
+
+def _open_paren_col(line: str) -> int | None:
+    """Column after the innermost paren left open at the end of `line`."""
+    stack = []
+    for i, ch in _code_parens(line):
+        if ch == "(":
             stack.append(i)
-        elif ch == ")" and stack:
+        elif stack:
             stack.pop()
     if not stack:
         return None
@@ -270,17 +278,7 @@ def _open_paren_col(line: str) -> int | None:
 
 def _paren_balance(line: str) -> int:
     """Parentheses `line` opens minus those it closes, outside strings."""
-    depth, q = 0, None
-    for i, ch in enumerate(line):
-        if q:
-            if ch == q and line[i - 1] != "\\":
-                q = None
-            continue
-        if ch in "\"'":
-            q = ch
-        else:
-            depth += (ch == "(") - (ch == ")")
-    return depth
+    return sum(1 if ch == "(" else -1 for _, ch in _code_parens(line))
 
 
 def align_continuations(old: str, new: str) -> str:

@@ -157,7 +157,7 @@ def message(group: Group, diff: str, before: tuple[int, int],
         "",
         f"Signed-off-by: {signer[0]} <{signer[1]}>",
     ]
-    return _wrap_body(body)
+    return wrap_body(body)
 
 
 def _listing(calls: list[str]) -> str:
@@ -195,10 +195,10 @@ def provider_message(group: Group, provider: str, diff: str,
         "",
         f"Signed-off-by: {signer[0]} <{signer[1]}>",
     ]
-    return _wrap_body(body)
+    return wrap_body(body)
 
 
-def _wrap_body(lines: list[str], width: int = 72) -> str:
+def wrap_body(lines: list[str], width: int = 72) -> str:
     out = []
     for index, line in enumerate(lines):
         if index == 0 or line.startswith("  ") or line.startswith(

@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import commit
+
 AREA_NAMES = {"ulp": "ULPs", "core": "RDMA core", "provider":
               "provider drivers", "other": "other code"}
 
@@ -172,17 +174,4 @@ def deletion_message(names: list[str], signer: tuple[str, str]) -> str:
         "Link: https://lore.kernel.org/r/20201104155255.GR36674@ziepe.ca",
         f"Signed-off-by: {signer[0]} <{signer[1]}>",
     ]
-    out = []
-    for line in body:
-        if len(line) <= 72 or line.startswith(("Signed-off-by", "Link")):
-            out.append(line)
-            continue
-        current = ""
-        for word in line.split(" "):
-            if current and len(current) + 1 + len(word) > 72:
-                out.append(current)
-                current = word
-            else:
-                current = f"{current} {word}" if current else word
-        out.append(current)
-    return "\n".join(out) + "\n"
+    return commit.wrap_body(body)

@@ -42,6 +42,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import list_readers
 import sge_names
 import spatch
 import struct_layout
@@ -57,7 +58,7 @@ SCRIPTS = Path(__file__).resolve().parent
 RULE_MODULES = [SCRIPTS / "struct_layout.py", SCRIPTS / "sge_sync.py",
                 SCRIPTS / "sge_names.py", SCRIPTS / "unused_params.py",
                 SCRIPTS / "helper_pairs.py", SCRIPTS / "pd_threading.py",
-                SCRIPTS / "field_decision.py"]
+                SCRIPTS / "field_decision.py", SCRIPTS / "list_readers.py"]
 SPATCH_OPTS = ["--very-quiet", "-D", "patch", "--timeout", "120"]
 DEFAULT_RULE_OPTIONS = ["--no-includes", "--include-headers"]
 
@@ -434,6 +435,13 @@ def rule_passes(rule: Path) -> bool:
                      rule.read_text(), re.M) is not None
 
 
+def needs_no_list_readers(rule: Path) -> bool:
+    """A rule that may only run in a ULP where nothing reads the DMA side
+    of a scatterlist (rule 60: see list_readers)."""
+    return re.search(r"^//\s*Requires:\s*no reader of a list's DMA side",
+                     rule.read_text(), re.M) is not None
+
+
 def reads_before(rule: Path) -> bool:
     """A rule that is told, in RDMA_SGE_BEFORE, what its report mode
     finds in the original files (rule 40: the parameters that were
@@ -467,6 +475,7 @@ _ERR_RE = re.compile(r"^(Fatal error|.*exception|.*Failure|EXN:|"
 def convert_group(tree: Path, group: list[Path], rules: list[Path],
                   timeout: int = 300) -> tuple[list[Path], dict, list]:
     errors, log = {}, []
+    outside = list_readers.outside_readers(tree, group)
     with tempfile.TemporaryDirectory(prefix="cocci-conv-") as tmp:
         tmpd = Path(tmp)
         for rel in group:
@@ -477,6 +486,16 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
         originals = [(tree / g).read_bytes() for g in group]
         for rule in rules:
             before = ""
+            if needs_no_list_readers(rule):
+                texts = {g.as_posix(): (tmpd / g).read_text(
+                    errors="surrogateescape") for g in group}
+                why = list_readers.why_kept(
+                    list_readers.readers(texts) + outside)
+                if why and list_readers.maps_lists(texts):
+                    log.append(f"{rule.name}: rule {rule.name[:2]}: "
+                               f"ib_dma_map_sg stays: {why}")
+                if why:
+                    continue
             if reads_before(rule):
                 # a rule about what the conversion changed: nothing to do
                 # where nothing changed; else told what the original holds
@@ -683,7 +702,9 @@ def _group_key(cache: ResultCache, tree: Path, group: list[Path],
     files = [f"{rel.as_posix()}\0" +
              (tree / rel).read_text(errors="surrogateescape")
              for rel in group]
-    return cache.key("group", *_rules_key(rules, timeout), *files)
+    outside = [str(r) for r in list_readers.outside_readers(tree, group)]
+    return cache.key("group", *_rules_key(rules, timeout), *files,
+                     "\0".join(outside))
 
 
 def cached_convert_group(cache: ResultCache, tree: Path, group: list[Path],

@@ -129,20 +129,38 @@ def message(group: Group, diff: str, before: tuple[int, int],
             after: tuple[int, int], rules: list[str],
             signer: tuple[str, str]) -> str:
     calls = api_calls_added(diff)
-    names = [f"{c}()" for c in calls]
-    listing = (", ".join(names[:-1]) + " and " + names[-1]
-               if len(names) > 1 else "".join(names)) or "the ib_sge builders"
+    lists = [c for c in calls if c in LIST_CALLS]
+    builders = [c for c in calls if c not in LIST_CALLS]
     converted_calls = before[0] - after[0]
     converted_lkeys = before[1] - after[1]
     body = [
         f"{group.prefix} use the ib_sge builders instead of ib_dma_* wrappers",
         "",
-        f"Build the struct ib_sge with {listing} instead of wrapping the "
-        "DMA API with ib_dma_*() and filling addr, length and lkey by hand. "
-        "The builders always take the lkey from the pd, and they hide "
-        "whether the device wants a DMA address or, for software devices "
-        "such as rxe and siw, a kernel virtual address.",
-        "",
+    ]
+    if builders or not lists:
+        body += [
+            f"Build the struct ib_sge with "
+            f"{_listing(builders) or 'the ib_sge builders'} instead of "
+            "wrapping the DMA API with ib_dma_*() and filling addr, length "
+            "and lkey by hand. The builders always take the lkey from the "
+            "pd, and they hide whether the device wants a DMA address or, "
+            "for software devices such as rxe and siw, a kernel virtual "
+            "address.",
+            "",
+        ]
+    if lists:
+        body += [
+            f"Map scatterlists with {_listing(lists)} instead of "
+            "ib_dma_map_sg() and ib_dma_unmap_sg(): the same dma_map_sg() "
+            "and dma_unmap_sg() and the same return value for a hardware "
+            "device. A software device gets nothing mapped and the DMA "
+            "side of the list unset; nothing here reads it (no "
+            "sg_dma_address() or sg_dma_len() is left), and "
+            "ib_map_mr_sg() and rdma_fill_ib_sge_from_sgl() take a "
+            "software device's entries from the page side.",
+            "",
+        ]
+    body += [
         "No functional change intended.",
         "",
         f"This removes {converted_calls} ib_dma_*() call(s) and "
@@ -158,6 +176,10 @@ def message(group: Group, diff: str, before: tuple[int, int],
         f"Signed-off-by: {signer[0]} <{signer[1]}>",
     ]
     return wrap_body(body)
+
+
+# the scatterlist calls of rule 60, described apart from the sge builders
+LIST_CALLS = ("rdma_map_sgl", "rdma_unmap_sgl")
 
 
 def _listing(calls: list[str]) -> str:

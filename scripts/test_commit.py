@@ -76,6 +76,22 @@ def test_message_says_what_and_why_and_signs_off():
     assert lines[-1] == "Signed-off-by: A U Thor <a@b.c>"
 
 
+def test_message_of_list_maps_says_why_software_devices_are_safe():
+    group = commit.Group("NFS/RDMA", "xprtrdma:",
+                         ["net/sunrpc/xprtrdma/frwr_ops.c"])
+    diff = ("+\tdma_nents = rdma_map_sgl(ep->re_id->device, mr->mr_sg,\n"
+            "+\t\trdma_unmap_sgl(mr->mr_device, mr->mr_sg, mr->mr_nents,\n"
+            "-\tdma_nents = ib_dma_map_sg(ep->re_id->device, mr->mr_sg,\n")
+    text = " ".join(commit.message(group, diff, (2, 0), (0, 0),
+                                   ["60-sgl-map.cocci"],
+                                   ("A U Thor", "a@b.c")).split())
+    assert "Map scatterlists with rdma_map_sgl() and rdma_unmap_sgl() " \
+        "instead of ib_dma_map_sg()" in text
+    assert "nothing here reads it" in text
+    # no sge is built here: the builders' paragraph is not claimed
+    assert "Build the struct ib_sge" not in text
+
+
 def test_provider_prefix_and_message():
     assert commit.table_prefix("drivers/infiniband/hw/mlx5/mr.c") == \
         "RDMA/mlx5:"

@@ -373,10 +373,29 @@ def parse_checkpatch(output: str) -> Checkpatch | None:
     return Checkpatch(int(m[1]), int(m[2]), int(m[3] or 0))
 
 
+_NEW_FILE = re.compile(r"^diff --git a/(\S+) b/\1\nnew file mode ", re.M)
+
+
+def new_files_owned(kernel_root: Path, patch_text: str,
+                    owners: maintainers.Maintainers | None = None) -> bool:
+    """Whether the patch adds files and every one already has an owner in
+    MAINTAINERS (a directory pattern such as drivers/infiniband/): then
+    checkpatch's "does MAINTAINERS need updating?" has its answer, and an
+    F: line for the file would repeat the directory's."""
+    added = _NEW_FILE.findall(patch_text)
+    if not added or not (kernel_root / "MAINTAINERS").exists():
+        return False
+    owners = owners or maintainers.Maintainers(kernel_root)
+    return all(owners.owners(path) for path in added)
+
+
 def run_checkpatch(kernel_root: Path, patch: Path) -> tuple[str, Checkpatch]:
     env = dict(os.environ, PATH="/usr/bin:" + os.environ.get("PATH", ""))
+    answered = new_files_owned(kernel_root, patch.read_text(
+        errors="replace"))
     result = subprocess.run(
         ["perl", "scripts/checkpatch.pl", "--strict", "--no-color",
+         *(["--ignore", "FILE_PATH_CHANGES"] if answered else []),
          "--showfile", str(patch)], cwd=kernel_root, capture_output=True,
         text=True, env=env)
     parsed = parse_checkpatch(result.stdout)

@@ -16,6 +16,35 @@ from conftest import CLI, REPORTS, git
 SCRIPT = [sys.executable, str(Path(series.__file__).parent / "rdma_sge.py")]
 
 
+# the INFINIBAND SUBSYSTEM entry of 6.12's MAINTAINERS, shortened
+MAINTAINERS = """\
+INFINIBAND SUBSYSTEM
+M:\tJason Gunthorpe <jgg@nvidia.com>
+M:\tLeon Romanovsky <leonro@nvidia.com>
+L:\tlinux-rdma@vger.kernel.org
+S:\tSupported
+T:\tgit git://git.kernel.org/pub/scm/linux/kernel/git/rdma/rdma.git
+F:\tdrivers/infiniband/
+F:\tinclude/rdma/
+"""
+
+
+def test_new_files_owned_by_a_directory_entry(tmp_path):
+    (tmp_path / "MAINTAINERS").write_text(MAINTAINERS)
+    sge = ("diff --git a/drivers/infiniband/core/sge.c "
+           "b/drivers/infiniband/core/sge.c\nnew file mode 100644\n"
+           "index 000000000..111111111\n")
+    assert series.new_files_owned(tmp_path, sge)
+    # a file no entry covers keeps checkpatch's question
+    stray = sge + ("diff --git a/lib/sge.c b/lib/sge.c\n"
+                   "new file mode 100644\n")
+    assert not series.new_files_owned(tmp_path, stray)
+    # a patch that adds no file: nothing to answer
+    assert not series.new_files_owned(
+        tmp_path, "diff --git a/drivers/infiniband/core/verbs.c "
+        "b/drivers/infiniband/core/verbs.c\nindex 1..2 100644\n")
+
+
 def test_parse_checkpatch_totals():
     clean = "total: 0 errors, 0 warnings, 0 checks, 271 lines checked\n"
     assert series.parse_checkpatch(clean) == series.Checkpatch(0, 0, 0)

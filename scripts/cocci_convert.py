@@ -590,7 +590,7 @@ def rename_kernel_doc(text: str, renames: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-_BUILDER_CALL = re.compile(r"\b(rdma_map_sge_(?:single|page))\s*\(")
+_BUILDER_CALL = re.compile(r"\b(rdma_map_sge_(?:single|page)|rdma_map_sgl)\s*\(")
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 
@@ -598,7 +598,8 @@ def mend_error_messages(old: str, new: str,
                         renames: dict[str, str]) -> str:
     """Messages that name what the conversion changed: within a few lines
     after a new rdma_map_sge_*() call, a string that names
-    ib_dma_mapping_error() names the builder; a string near a use of a
+    ib_dma_mapping_error() names the builder, and after a new
+    rdma_map_sgl() one that names ib_dma_map_sg() names it; a string near a use of a
     renamed field names it by its new name (isert: "login_rsp_dma mapping
     error", "unmap single for isert_cmd->pdu_buf_dma")."""
     old_lines = set(old.split("\n"))
@@ -622,7 +623,9 @@ def mend_error_messages(old: str, new: str,
 
         def mend(lit: re.Match) -> str:
             text = lit.group(0)
-            if builder is not None:
+            if builder == "rdma_map_sgl":
+                text = re.sub(r"\bib_dma_map_sg\b", builder, text)
+            elif builder is not None:
                 text = text.replace("ib_dma_mapping_error()", f"{builder}()")
             for was, now in renamed_here.items():
                 text = re.sub(rf"\b{re.escape(was)}\b", now, text)

@@ -154,8 +154,9 @@ def message(group: Group, diff: str, before: tuple[int, int],
             "ib_dma_map_sg() and ib_dma_unmap_sg(): the same dma_map_sg() "
             "and dma_unmap_sg() and the same return value for a hardware "
             "device. A software device gets nothing mapped and the DMA "
-            "side of the list unset; nothing here reads it (no "
-            "sg_dma_address() or sg_dma_len() is left), and "
+            "side of the list unset; nothing in the driver reads it (it "
+            "calls no sg_dma_address(), sg_dma_len() or DMA page "
+            "iterator), and "
             "ib_map_mr_sg() and rdma_fill_ib_sge_from_sgl() take a "
             "software device's entries from the page side.",
             "",

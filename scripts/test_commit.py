@@ -87,7 +87,7 @@ def test_message_of_list_maps_says_why_software_devices_are_safe():
                                    ("A U Thor", "a@b.c")).split())
     assert "Map scatterlists with rdma_map_sgl() and rdma_unmap_sgl() " \
         "instead of ib_dma_map_sg()" in text
-    assert "nothing here reads it" in text
+    assert "nothing in the driver reads it" in text
     # no sge is built here: the builders' paragraph is not claimed
     assert "Build the struct ib_sge" not in text
 

@@ -58,7 +58,8 @@ SCRIPTS = Path(__file__).resolve().parent
 RULE_MODULES = [SCRIPTS / "struct_layout.py", SCRIPTS / "sge_sync.py",
                 SCRIPTS / "sge_names.py", SCRIPTS / "unused_params.py",
                 SCRIPTS / "helper_pairs.py", SCRIPTS / "pd_threading.py",
-                SCRIPTS / "field_decision.py", SCRIPTS / "list_readers.py"]
+                SCRIPTS / "field_decision.py", SCRIPTS / "list_readers.py",
+                SCRIPTS / "sites.py"]
 SPATCH_OPTS = ["--very-quiet", "-D", "patch", "--timeout", "120"]
 DEFAULT_RULE_OPTIONS = ["--no-includes", "--include-headers"]
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+import sites
 import ulps
 
 READERS = ("sg_dma_address", "sg_dma_len", "sg_page_iter_dma_address",
@@ -29,9 +30,6 @@ READERS = ("sg_dma_address", "sg_dma_len", "sg_page_iter_dma_address",
            "for_each_sgtable_dma_sg", "__sg_page_iter_dma_next")
 _READER_RE = re.compile(r"\b(" + "|".join(READERS) + r")\s*\(")
 _MAP_RE = re.compile(r"\bib_dma_(?:un)?map_sg\s*\(")
-# comments and literals, replaced by spaces so that lines keep their numbers
-_NOT_CODE_RE = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:[^"\\\n]|\\.)*"'
-                          r"|'(?:[^'\\\n]|\\.)*'", re.S)
 
 
 @dataclass(frozen=True)
@@ -44,17 +42,11 @@ class Reader:
         return f"{self.path}:{self.line} reads {self.call}()"
 
 
-def code_only(text: str) -> str:
-    """text with comments and string literals blanked, lines kept."""
-    return _NOT_CODE_RE.sub(
-        lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-
-
 def readers(texts: Mapping[str, str]) -> list[Reader]:
     """Every read of a list's DMA side in texts (path -> C source)."""
     found = []
     for path in sorted(texts):
-        code = code_only(texts[path])
+        code = sites.strip_comments_and_strings(texts[path])
         for m in _READER_RE.finditer(code):
             found.append(Reader(path, code.count("\n", 0, m.start()) + 1,
                                 m.group(1)))
@@ -63,7 +55,8 @@ def readers(texts: Mapping[str, str]) -> list[Reader]:
 
 def maps_lists(texts: Mapping[str, str]) -> bool:
     """Whether texts call ib_dma_map_sg() or ib_dma_unmap_sg()."""
-    return any(_MAP_RE.search(code_only(t)) for t in texts.values())
+    return any(_MAP_RE.search(sites.strip_comments_and_strings(text))
+               for text in texts.values())
 
 
 def why_kept(found: list[Reader]) -> str | None:

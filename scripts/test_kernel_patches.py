@@ -81,7 +81,15 @@ def test_commit_messages():
     for patch in apply.series_patches(PATCHES):
         text = patch.read_text()
         message = text.split("\n---\n", 1)[0]
-        assert apply.patch_subject(patch).startswith("RDMA/core: ")
+        # RDMA/core:, or the driver's prefix for a patch to one driver
+        touched = set(re.findall(r"^diff --git a/drivers/infiniband/"
+                                 r"(?:sw|hw)/(\w+)/", text, re.M))
+        files = re.findall(r"^diff --git a/", text, re.M)
+        prefix = f"RDMA/{touched.pop()}: " if len(touched) == 1 and \
+            len(files) == len(re.findall(r"^diff --git a/drivers/infiniband/"
+                                         r"(?:sw|hw)/", text, re.M)) \
+            else "RDMA/core: "
+        assert apply.patch_subject(patch).startswith(prefix), patch.name
         assert re.search(r"^Signed-off-by: .+ <.+@.+>$", message, re.M)
         for word in ("toolkit", "coccinelle", "spatch", "pytest"):
             assert word not in message.lower(), (patch.name, word)

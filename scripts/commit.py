@@ -133,10 +133,10 @@ def message(group: Group, diff: str, before: tuple[int, int],
     builders = [c for c in calls if c not in LIST_CALLS]
     converted_calls = before[0] - after[0]
     converted_lkeys = before[1] - after[1]
-    body = [
-        f"{group.prefix} use the ib_sge builders instead of ib_dma_* wrappers",
-        "",
-    ]
+    subject = "use the ib_sge builders instead of ib_dma_* wrappers" \
+        if builders or not lists else \
+        "use rdma_map_sgl() instead of ib_dma_map_sg()"
+    body = [f"{group.prefix} {subject}", ""]
     if builders or not lists:
         body += [
             f"Build the struct ib_sge with "

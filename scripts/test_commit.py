@@ -82,9 +82,11 @@ def test_message_of_list_maps_says_why_software_devices_are_safe():
     diff = ("+\tdma_nents = rdma_map_sgl(ep->re_id->device, mr->mr_sg,\n"
             "+\t\trdma_unmap_sgl(mr->mr_device, mr->mr_sg, mr->mr_nents,\n"
             "-\tdma_nents = ib_dma_map_sg(ep->re_id->device, mr->mr_sg,\n")
-    text = " ".join(commit.message(group, diff, (2, 0), (0, 0),
-                                   ["60-sgl-map.cocci"],
-                                   ("A U Thor", "a@b.c")).split())
+    message = commit.message(group, diff, (2, 0), (0, 0),
+                             ["60-sgl-map.cocci"], ("A U Thor", "a@b.c"))
+    assert message.splitlines()[0] == \
+        "xprtrdma: use rdma_map_sgl() instead of ib_dma_map_sg()"
+    text = " ".join(message.split())
     assert "Map scatterlists with rdma_map_sgl() and rdma_unmap_sgl() " \
         "instead of ib_dma_map_sg()" in text
     assert "nothing in the driver reads it" in text

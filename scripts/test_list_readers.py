@@ -114,3 +114,50 @@ def test_no_reader_in_the_ulp_converts(tmp_path):
     text = (tmp_path / group[0]).read_text()
     assert "rdma_map_sgl(dev, data->sg, data->size, dma_dir)" in text
     assert "ib_dma_map_sg" not in text
+
+
+# include/trace/events/rpcrdma.h (6.12): a tracepoint that records the
+# DMA side of an MR's list by its field
+RPCRDMA_H = """\
+DECLARE_EVENT_CLASS(xprtrdma_frwr_maperr,
+	TP_fast_assign(
+		__entry->mr_id = mr->mr_ibmr->res.id;
+		__entry->addr = mr->mr_sg->dma_address;
+		__entry->dir = mr->mr_dir;
+	)
+);
+"""
+
+
+def test_a_field_read_is_a_reader():
+    [found] = list_readers.readers({"include/trace/events/rpcrdma.h":
+                                    RPCRDMA_H})
+    assert (found.line, found.call) == (4, "->dma_address")
+    assert str(found).endswith("rpcrdma.h:4 reads the dma_address field")
+
+
+def test_a_tracepoint_the_ulp_includes_keeps_the_maps(tmp_path):
+    frwr = tmp_path / "net/sunrpc/xprtrdma/frwr_ops.c"
+    frwr.parent.mkdir(parents=True)
+    frwr.write_text("#include <trace/events/rpcrdma.h>\n\n"
+                    "int frwr_map(struct rpcrdma_mr *mr)\n{\n"
+                    "\treturn ib_dma_map_sg(mr->mr_device, mr->mr_sg, "
+                    "mr->mr_nents, mr->mr_dir);\n}\n")
+    trace = tmp_path / "include/trace/events/rpcrdma.h"
+    trace.parent.mkdir(parents=True)
+    trace.write_text(RPCRDMA_H)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "t")
+    group = [Path("net/sunrpc/xprtrdma/frwr_ops.c")]
+    rule = cocci_convert.RULES_DIR / "60-sgl-map.cocci"
+    changed, errors, log = cocci_convert.convert_group(tmp_path, group,
+                                                       [rule])
+    assert not errors and changed == []
+    [(_, _, why)] = cocci_convert.kept_reasons(log)
+    assert "include/trace/events/rpcrdma.h:4 reads the dma_address field" \
+        in why
+    # without the tracepoint's read the same list is converted
+    trace.write_text("DECLARE_EVENT_CLASS(xprtrdma_frwr_maperr);\n")
+    changed, errors, _ = cocci_convert.convert_group(tmp_path, group, [rule])
+    assert not errors and changed == group

@@ -474,9 +474,15 @@ _ERR_RE = re.compile(r"^(Fatal error|.*exception|.*Failure|EXN:|"
 
 
 def convert_group(tree: Path, group: list[Path], rules: list[Path],
-                  timeout: int = 300) -> tuple[list[Path], dict, list]:
+                  timeout: int = 300,
+                  outside: list[list_readers.Reader] | None = None
+                  ) -> tuple[list[Path], dict, list]:
+    """Run rules over group in a copy, write back what changed. outside:
+    the readers of a list's DMA side in the ULP's other files, when the
+    caller has them already (list_readers.outside_readers())."""
     errors, log = {}, []
-    outside = list_readers.outside_readers(tree, group)
+    if outside is None:
+        outside = list_readers.outside_readers(tree, group)
     with tempfile.TemporaryDirectory(prefix="cocci-conv-") as tmp:
         tmpd = Path(tmp)
         for rel in group:
@@ -488,11 +494,11 @@ def convert_group(tree: Path, group: list[Path], rules: list[Path],
         for rule in rules:
             before = ""
             if needs_no_list_readers(rule):
-                texts = {g.as_posix(): (tmpd / g).read_text(
+                sources = {g.as_posix(): (tmpd / g).read_text(
                     errors="surrogateescape") for g in group}
                 why = list_readers.why_kept(
-                    list_readers.readers(texts) + outside)
-                if why and list_readers.maps_lists(texts):
+                    list_readers.readers(sources) + outside)
+                if why and list_readers.maps_lists(sources):
                     log.append(f"{rule.name}: rule {rule.name[:2]}: "
                                f"ib_dma_map_sg stays: {why}")
                 if why:
@@ -591,7 +597,8 @@ def rename_kernel_doc(text: str, renames: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-_BUILDER_CALL = re.compile(r"\b(rdma_map_sge_(?:single|page)|rdma_map_sgl)\s*\(")
+_BUILDER_CALL = re.compile(
+    r"\b(rdma_map_sge_(?:single|page)|rdma_map_sgl)\s*\(")
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 
@@ -600,9 +607,10 @@ def mend_error_messages(old: str, new: str,
     """Messages that name what the conversion changed: within a few lines
     after a new rdma_map_sge_*() call, a string that names
     ib_dma_mapping_error() names the builder, and after a new
-    rdma_map_sgl() one that names ib_dma_map_sg() names it; a string near a use of a
-    renamed field names it by its new name (isert: "login_rsp_dma mapping
-    error", "unmap single for isert_cmd->pdu_buf_dma")."""
+    rdma_map_sgl() one that names ib_dma_map_sg() names it; a string near
+    a use of a renamed field names it by its new name (isert:
+    "login_rsp_dma mapping error", "unmap single for
+    isert_cmd->pdu_buf_dma")."""
     old_lines = set(old.split("\n"))
     lines = new.split("\n")
     builder, left, call = None, 0, ""
@@ -702,26 +710,28 @@ def _rules_key(rules: list[Path], timeout: int) -> list[str]:
 
 
 def _group_key(cache: ResultCache, tree: Path, group: list[Path],
-               rules: list[Path], timeout: int) -> str | None:
+               rules: list[Path], timeout: int,
+               outside: list[list_readers.Reader]) -> str | None:
     files = [f"{rel.as_posix()}\0" +
              (tree / rel).read_text(errors="surrogateescape")
              for rel in group]
-    outside = [str(r) for r in list_readers.outside_readers(tree, group)]
     return cache.key("group", *_rules_key(rules, timeout), *files,
-                     "\0".join(outside))
+                     "\0".join(str(r) for r in outside))
 
 
 def cached_convert_group(cache: ResultCache, tree: Path, group: list[Path],
                          rules: list[Path], timeout: int = 300
                          ) -> tuple[list[Path], dict, list]:
     """convert_group(), or what it did on the same input before."""
-    key = _group_key(cache, tree, group, rules, timeout)
+    outside = list_readers.outside_readers(tree, group)
+    key = _group_key(cache, tree, group, rules, timeout, outside)
     hit = cache.get(key)
     if hit is not None:
         for rel, text in hit["new"].items():
             (tree / rel).write_text(text, errors="surrogateescape")
         return [Path(rel) for rel in hit["new"]], hit["errors"], hit["log"]
-    changed, errors, log = convert_group(tree, group, rules, timeout)
+    changed, errors, log = convert_group(tree, group, rules, timeout,
+                                         outside)
     if not any(_TIMEOUT_RE.search(e) for e in errors.values()):
         cache.put(key, {"new": {rel.as_posix(): (tree / rel).read_text(
             errors="surrogateescape") for rel in changed},

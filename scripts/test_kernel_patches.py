@@ -17,7 +17,8 @@ API = ["rdma_map_sge_single", "rdma_map_sge_page", "rdma_unmap_sge",
        "rdma_sync_sge_for_cpu", "rdma_sync_sge_for_device",
        "rdma_sync_sge_range_for_cpu", "rdma_sync_sge_range_for_device",
        "rdma_fill_ib_sge_from_sgl", "rdma_sge_part", "rdma_map_sge_sgl",
-       "rdma_unmap_sgl", "rdma_map_mr_sgl", "rdma_map_sgl"]
+       "rdma_unmap_sgl", "rdma_map_mr_sgl", "rdma_map_sgl",
+       "rdma_map_sgtable", "rdma_unmap_sgtable"]
 
 
 def series_text() -> str:
@@ -85,11 +86,17 @@ def test_commit_messages():
         touched = set(re.findall(r"^diff --git a/drivers/infiniband/"
                                  r"(?:sw|hw)/(\w+)/", text, re.M))
         files = re.findall(r"^diff --git a/", text, re.M)
-        prefix = f"RDMA/{touched.pop()}: " if len(touched) == 1 and \
+        prefixes = [f"RDMA/{touched.pop()}: "] if len(touched) == 1 and \
             len(files) == len(re.findall(r"^diff --git a/drivers/infiniband/"
                                          r"(?:sw|hw)/", text, re.M)) \
-            else "RDMA/core: "
-        assert apply.patch_subject(patch).startswith(prefix), patch.name
+            else ["RDMA/core: "]
+        # a patch to one core file may name it, as RDMA/rw: and RDMA/umem:
+        core = set(re.findall(r"^diff --git a/drivers/infiniband/core/"
+                              r"(\w+)\.c ", text, re.M))
+        if len(core) == 1 and len(files) == 1:
+            prefixes.append(f"RDMA/{core.pop()}: ")
+        assert apply.patch_subject(patch).startswith(tuple(prefixes)), \
+            patch.name
         assert re.search(r"^Signed-off-by: .+ <.+@.+>$", message, re.M)
         for word in ("toolkit", "coccinelle", "spatch", "pytest"):
             assert word not in message.lower(), (patch.name, word)

@@ -75,7 +75,8 @@ def test_numbered_series_with_cover_letter():
     total = len(names) - 1
     for i, name in enumerate(names):
         head = (PATCHES / name).read_text().split("\n\n", 1)[0]
-        assert f"[PATCH {i}/{total}]" in head
+        # as git format-patch numbers them: 01/10 from ten patches on
+        assert f"[PATCH {i:0{len(str(total))}d}/{total}]" in head
 
 
 def test_commit_messages():
@@ -90,10 +91,12 @@ def test_commit_messages():
             len(files) == len(re.findall(r"^diff --git a/drivers/infiniband/"
                                          r"(?:sw|hw)/", text, re.M)) \
             else ["RDMA/core: "]
-        # a patch to one core file may name it, as RDMA/rw: and RDMA/umem:
+        # a patch to one part of the core may name it, as RDMA/rw: for
+        # rw.c or RDMA/mad: for mad.c and mad_priv.h
         core = set(re.findall(r"^diff --git a/drivers/infiniband/core/"
-                              r"(\w+)\.c ", text, re.M))
-        if len(core) == 1 and len(files) == 1:
+                              r"([a-z]+)\w*\.[ch] ", text, re.M))
+        if len(core) == 1 and len(files) == len(re.findall(
+                r"^diff --git a/drivers/infiniband/core/", text, re.M)):
             prefixes.append(f"RDMA/{core.pop()}: ")
         assert apply.patch_subject(patch).startswith(tuple(prefixes)), \
             patch.name

@@ -15,6 +15,7 @@ a control kernel after the converted one, a second run) is compiled once.
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -28,6 +29,14 @@ DEFAULT_CONFIG = "allmodconfig"
 # records and in CONFIG_CC_VERSION_TEXT, so turning ccache on or off does
 # not make Kbuild rebuild an O= directory.
 CCACHE_MASQUERADE = Path("/usr/lib/ccache")
+# The architectures make convert builds besides the host's x86_64, and
+# Debian's cross compiler for each (package gcc-<prefix without the dash>):
+# i386 for a 32-bit dma_addr_t against the u64 sge.addr, arm64 for DMA
+# that is not coherent.
+CROSS_ARCHES: dict[str, str] = {
+    "i386": "i686-linux-gnu-",
+    "arm64": "aarch64-linux-gnu-",
+}
 
 
 class BuildError(Exception):
@@ -135,7 +144,8 @@ def make_env(ccache_dir: Path | None, environ=None) -> dict[str, str]:
 class KernelBuild:
     def __init__(self, srctree: Path, out: Path, jobs: int | None = None,
                  config: str = DEFAULT_CONFIG, log=print,
-                 ccache_dir: Path | None = None, arch: str | None = None):
+                 ccache_dir: Path | None = None, arch: str | None = None,
+                 cross_compile: str | None = None):
         self.srctree = srctree
         self.out = out
         self.jobs = jobs or os.cpu_count() or 1
@@ -143,6 +153,7 @@ class KernelBuild:
         self.log = log
         self.env = make_env(ccache_dir)
         self.arch = arch
+        self.cross_compile = cross_compile
 
     def make(self, *args: str, check: bool = False,
              timeout: int | None = None, on_line=None
@@ -151,6 +162,8 @@ class KernelBuild:
         it comes (stdout and stderr merged then)."""
         cmd = ["make", "-C", str(self.srctree), f"O={self.out}",
                *([f"ARCH={self.arch}"] if self.arch else []),
+               *([f"CROSS_COMPILE={self.cross_compile}"]
+                 if self.cross_compile else []),
                f"-j{self.jobs}", *args]
         try:
             # make and its compilers in a process group of their own, so
@@ -190,9 +203,8 @@ class KernelBuild:
                 (self.out / ".config").exists():
             return False
         self.out.mkdir(parents=True, exist_ok=True)
-        for cc in ("gcc", "make"):
-            if subprocess.run(["sh", "-c", f"command -v {cc}"],
-                              capture_output=True).returncode != 0:
+        for cc in (f"{self.cross_compile or ''}gcc", "make"):
+            if shutil.which(cc) is None:
                 raise BuildError(f"{cc} not found: install it (make deps)")
         start = time.monotonic()
         result = self.make(self.config)
@@ -252,11 +264,26 @@ class KernelBuild:
 
 
 def work_tree_build(work: Path, cache: Path, jobs: int | None = None,
-                    log=print) -> KernelBuild:
+                    log=print, arch: str | None = None) -> KernelBuild:
     """The build of a work tree that make convert and make series share:
-    allmodconfig in cache/kbuild/<work tree name>, ccache in cache/ccache."""
-    return KernelBuild(work, cache / "kbuild" / work.name, jobs=jobs,
-                       log=log, ccache_dir=cache / "ccache")
+    allmodconfig in cache/kbuild/<work tree name>, ccache in cache/ccache;
+    for one of CROSS_ARCHES, in cache/kbuild/<work tree name>-<arch> with
+    its cross compiler."""
+    if arch is None:
+        return KernelBuild(work, cache / "kbuild" / work.name, jobs=jobs,
+                           log=log, ccache_dir=cache / "ccache")
+    return KernelBuild(work, cache / "kbuild" / f"{work.name}-{arch}",
+                       jobs=jobs, log=log, ccache_dir=cache / "ccache",
+                       arch=arch, cross_compile=CROSS_ARCHES[arch])
+
+
+def cross_compiler_missing(arch: str) -> str:
+    """Why arch cannot be built here ("" when it can)."""
+    gcc = f"{CROSS_ARCHES[arch]}gcc"
+    if shutil.which(gcc) is None:
+        return (f"{gcc} is not installed (Debian's gcc-{gcc[:-4]}: "
+                "scripts/install-deps.sh build installs it)")
+    return ""
 
 
 def new_diagnostics(baseline: list[Diagnostic],

@@ -46,6 +46,10 @@ class BuildRecord:
     uncompiled_lines: list[int] = field(default_factory=list)
     # sparse (make C=2) warnings the conversion adds to this object
     sparse_new: list[str] = field(default_factory=list)
+    # "" for the host's x86_64 build, else one of build.CROSS_ARCHES;
+    # whether the object built there before (None: it had no baseline)
+    arch: str = ""
+    baseline_built: bool | None = None
 
 
 @dataclass
@@ -55,6 +59,10 @@ class ConvertResult:
     commits: list[tuple[str, str]] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)
     builds: list[BuildRecord] = field(default_factory=list)
+    # the core series' and the converted objects built for the other
+    # architectures, and the architectures that could not be built (why)
+    arch_builds: list[BuildRecord] = field(default_factory=list)
+    arch_skipped: dict[str, str] = field(default_factory=dict)
     # the core series' own objects (the API and its KUnit test), W=1
     core_builds: list[BuildRecord] = field(default_factory=list)
     # core patches on the branch, and those left out (name -> why)
@@ -378,7 +386,8 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
         _build_and_check(result, kernel, work, series_tip, sources, owners,
                          kbuild, cache, stages, jobs, log)
 
-    failed = {r.source for r in result.builds if not r.built}
+    failed = {r.source for r in result.builds if not r.built} | \
+        arch_regressions(result)
     if failed:
         stages.run("drop commits that break the build", _drop_commits,
                    work.path, series_tip, failed, result, log)
@@ -514,7 +523,8 @@ def _leave_out(work: tree.WorkTree, series_tip: str, patches: int,
 
 def _reusable_builds(record: Path, result: ConvertResult,
                      sources: list[str]
-                     ) -> tuple[list[dict], list[dict]] | None:
+                     ) -> tuple[list[dict], list[dict], list[dict],
+                                dict[str, str]] | None:
     """The build (and layout) records of the last run, when this run
     converted nothing
     and the last one built this very HEAD on the same series tip, with the
@@ -531,22 +541,27 @@ def _reusable_builds(record: Path, result: ConvertResult,
             last.get("compiler") != result.compiler or
             last.get("dropped") or "checkers" not in last or
             sorted(r.get("source") for r in last.get("builds", []))
-            != sources):
+            != sources or "arch_builds" not in last or
+            sorted(last.get("arch_skipped", {})) != _arches_missing()):
         return None
-    return last["builds"], last.get("layout", [])
+    return last["builds"], last.get("layout", []), last["arch_builds"], \
+        last.get("arch_skipped", {})
 
 
-def _reuse_builds(records: tuple[list[dict], list[dict]],
+def _reuse_builds(records: tuple[list[dict], list[dict], list[dict],
+                                 dict[str, str]],
                   result: ConvertResult,
                   kernel: tree.KernelTree, work: tree.WorkTree,
                   series_tip: str, cache: Path, stages: Stages,
                   jobs: int | None, log) -> None:
-    records, layouts = records
+    records, layouts, arch_records, arch_skipped = records
     log(f"  nothing new since the last run built {result.head[:12]}: its "
         f"results for {len(records)} objects stand (`make clean-work` "
         "builds from scratch)")
     result.builds_reused = True
     result.builds = [BuildRecord(**r) for r in records]
+    result.arch_builds = [BuildRecord(**r) for r in arch_records]
+    result.arch_skipped = dict(arch_skipped)
     result.layout = [_layout_change(d) for d in layouts]
     result.uncompiled = {r.source: r.uncompiled_lines for r in result.builds
                          if r.uncompiled_lines}
@@ -638,6 +653,13 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
         return kbuild.build(sources, preprocess=True) if sources else {}
     built = stages.run("build converted (W=1)", do_build)
 
+    core_sources = [r.source for r in result.core_builds if r.built]
+    arch_builds, result.arch_skipped = stages.run(
+        f"build for {', '.join(build.CROSS_ARCHES)} (W=1)",
+        build_other_arches, work, series_tip, result.core_patches,
+        core_sources, sources, owners, cache, jobs, log)
+    result.arch_builds = arch_builds
+
     def do_checkers():
         if run_sparse:
             sparse_after.update(checkers.sparse(
@@ -693,6 +715,75 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
     result.uncompiled = stages.run("changed lines compiled", do_compiled)
     for record in result.builds:
         record.uncompiled_lines = result.uncompiled.get(record.source, [])
+
+
+def _arches_missing() -> list[str]:
+    return sorted(a for a in build.CROSS_ARCHES
+                  if build.cross_compiler_missing(a))
+
+
+def build_other_arches(work: tree.WorkTree, series_tip: str, patches: int,
+                       core_sources: list[str], sources: list[str], owners,
+                       cache: Path, jobs: int | None, log
+                       ) -> tuple[list[BuildRecord], dict[str, str]]:
+    """The core series' objects and the converted ones, built (W=1) for
+    each of build.CROSS_ARCHES whose cross compiler is installed, in its
+    allmodconfig.  A core object is compared with the tree before the
+    series (a file the series adds has no baseline), a converted one with
+    the series' tip."""
+    records: list[BuildRecord] = []
+    skipped: dict[str, str] = {}
+    objects = sorted(set(core_sources) | set(sources))
+    for arch in build.CROSS_ARCHES:
+        why = build.cross_compiler_missing(arch)
+        if why:
+            skipped[arch] = why
+            log(f"  {arch}: not built: {why}")
+            continue
+        kbuild = build.work_tree_build(
+            work.path, cache, jobs, arch=arch,
+            log=lambda m, arch=arch: log(f"  {arch}: {m}"))
+        kbuild.configure()
+        baseline: dict[str, build.ObjectResult] = {}
+        if core_sources:
+            with _at_commit(work, f"{series_tip}~{patches}"):
+                baseline.update(kbuild.build(
+                    [s for s in core_sources if (work.path / s).exists()]))
+        ulp_sources = [s for s in sources if s not in core_sources]
+        if ulp_sources:
+            with _at_commit(work, series_tip):
+                baseline.update(kbuild.build(ulp_sources))
+        built = kbuild.build(objects)
+        for source in objects:
+            base = baseline.get(source)
+            now = built[source]
+            new = build.new_diagnostics(
+                base.diagnostics if base and base.built else [],
+                now.diagnostics)
+            records.append(BuildRecord(
+                source=source, arch=arch,
+                subsystem="core series" if source in core_sources
+                else owners.subsystem(source),
+                built=now.built,
+                baseline_built=base.built if base else None,
+                baseline_warnings=[str(d) for d in (base.warnings if base
+                                                    else [])],
+                new_warnings=[str(d) for d in new
+                              if d.severity == "warning"],
+                errors=[str(d) for d in now.errors]))
+        mine = [r for r in records if r.arch == arch]
+        log(f"  {arch}: {sum(r.built for r in mine)}/{len(mine)} objects "
+            f"built, {sum(len(r.new_warnings) for r in mine)} new "
+            "warning(s)")
+    return records, skipped
+
+
+def arch_regressions(result: ConvertResult) -> set[str]:
+    """The converted sources that built on another architecture at the
+    series' tip and do not build there after the conversion."""
+    core = {r.source for r in result.core_builds}
+    return {r.source for r in result.arch_builds
+            if not r.built and r.baseline_built and r.source not in core}
 
 
 def _coccicheck_new(work: Path, series_tip: str, cache: Path,
@@ -778,6 +869,17 @@ def build_txt(result: ConvertResult) -> str:
             lines.append(f"    error: {e}")
         for w in r.sparse_new:
             lines.append(f"    new sparse warning: {w}")
+    for r in result.arch_builds:
+        lines.append(f"{r.arch}: {r.source[:-2]}.o  "
+                     f"{'yes' if r.built else 'NO'}  "
+                     f"{len(r.baseline_warnings)}  {len(r.new_warnings)}  "
+                     f"{len(r.errors)}  -")
+        for w in r.new_warnings:
+            lines.append(f"    new warning: {w}")
+        for e in r.errors:
+            lines.append(f"    error: {e}")
+    for arch, why in sorted(result.arch_skipped.items()):
+        lines.append(f"{arch}: not built: {why}")
     for path, missing in sorted(result.uncompiled.items()):
         if not path.endswith(".c"):
             lines.append(f"{path}: changed lines not compiled: "
@@ -851,6 +953,7 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
                 r.errors[0] if r.errors else "see build.txt"))
             + (f", {len(r.new_warnings)} warning(s)" if r.new_warnings
                else "") for r in result.core_builds) + "."]
+    out += arch_lines(result)
     for name, why in sorted(result.left_out.items()):
         out += ["", f"Left out of the core series on this tree: `{name}`: "
                 f"{why}."]
@@ -903,6 +1006,34 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
     return "\n".join(out) + "\n"
 
 
+def arch_lines(result: ConvertResult) -> list[str]:
+    """summary.md's paragraph on the other architectures' builds."""
+    if not result.arch_builds and not result.arch_skipped:
+        return []
+    parts = []
+    for arch in build.CROSS_ARCHES:
+        mine = [r for r in result.arch_builds if r.arch == arch]
+        if arch in result.arch_skipped:
+            parts.append(f"{arch}: not built ({result.arch_skipped[arch]})")
+        elif mine:
+            new = sum(len(r.new_warnings) for r in mine)
+            parts.append(f"{arch}: {sum(r.built for r in mine)}/{len(mine)}"
+                         f" objects built, {new or 'no'} new warning"
+                         f"{'s' if new != 1 else ''}")
+    out = ["", "Other architectures (allmodconfig, W=1; the core series' "
+           "objects against the tree before it, the converted ones against "
+           "the series' tip): " + "; ".join(parts) + "."]
+    for r in result.arch_builds:
+        out += [f"- {r.arch}: `{w}`" for w in r.new_warnings]
+        if not r.built:
+            out.append(f"- {r.arch}: `{r.source[:-2]}.o` DOES NOT BUILD: "
+                       + (f"`{r.errors[0]}`" if r.errors else "see build.txt")
+                       + (" (dropped its commit)"
+                          if r.baseline_built and r.subsystem != "core series"
+                          else ""))
+    return out
+
+
 def write_reports(result: ConvertResult, kernel: tree.KernelTree,
                   out_dir: Path) -> list[Path]:
     written = leftovers.write_reports(result.after, out_dir)
@@ -918,6 +1049,8 @@ def write_reports(result: ConvertResult, kernel: tree.KernelTree,
         "uncompiled": result.uncompiled, "stages": result.stages,
         "builds": [r.__dict__ for r in result.builds],
         "core_builds": [r.__dict__ for r in result.core_builds],
+        "arch_builds": [r.__dict__ for r in result.arch_builds],
+        "arch_skipped": result.arch_skipped,
         "core_patches": result.core_patches,
         "left_out": result.left_out,
         "layout": [c.to_dict() for c in result.layout],

@@ -49,6 +49,9 @@ for group in "$@"; do
 		need "command -v pahole" dwarves
 		# make convert runs the kernel's sparse (make C=2) on what it touched
 		need "command -v sparse" sparse
+		# make convert also builds for i386 and arm64 (build.CROSS_ARCHES)
+		need "command -v i686-linux-gnu-gcc" gcc-i686-linux-gnu
+		need "command -v aarch64-linux-gnu-gcc" gcc-aarch64-linux-gnu
 		;;
 	kunit)
 		need "command -v qemu-system-x86_64" qemu-system-x86

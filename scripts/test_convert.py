@@ -44,8 +44,12 @@ def test_builds_are_reused_only_for_the_same_commit(tmp_path):
     builds = [{"source": "a.c", "subsystem": "A", "built": True,
                "baseline_warnings": [], "new_warnings": [], "errors": [],
                "uncompiled_lines": []}]
+    arch_builds = [dict(builds[0], arch="i386", baseline_built=True)]
+    missing = convert._arches_missing()
     last = {"head": "h1", "series_tip": "t1", "compiler": "gcc 12",
-            "dropped": [], "builds": builds, "checkers": []}
+            "dropped": [], "builds": builds, "checkers": [],
+            "arch_builds": arch_builds,
+            "arch_skipped": {a: "not installed" for a in missing}}
 
     def reusable(nothing_to_do=True, sources=("a.c",), **change):
         record.write_text(json.dumps(dict(last, **change)))
@@ -54,7 +58,7 @@ def test_builds_are_reused_only_for_the_same_commit(tmp_path):
                                        head="h1", compiler="gcc 12")
         return convert._reusable_builds(record, result, list(sources))
 
-    assert reusable() == (builds, [])
+    assert reusable() == (builds, [], arch_builds, last["arch_skipped"])
     assert reusable(nothing_to_do=False) is None
     assert reusable(head="h0") is None
     assert reusable(series_tip="t0") is None
@@ -66,10 +70,57 @@ def test_builds_are_reused_only_for_the_same_commit(tmp_path):
         work=work, series_tip="t1", nothing_to_do=True, head="h1",
         compiler="gcc 12"), ["a.c"]) is None  # a run before the checkers
     assert reusable(sources=("a.c", "b.c")) is None
+    # a run from before the other architectures were built, or one that
+    # could not build an architecture this run can (or the other way)
+    record.write_text(json.dumps({k: v for k, v in last.items()
+                                  if k != "arch_builds"}))
+    assert convert._reusable_builds(record, convert.ConvertResult(
+        work=work, series_tip="t1", nothing_to_do=True, head="h1",
+        compiler="gcc 12"), ["a.c"]) is None
+    assert reusable(arch_skipped={a: "x" for a in build.CROSS_ARCHES
+                                  if a not in missing}) is None
     record.write_text("{not json")
     assert convert._reusable_builds(record, convert.ConvertResult(
         work=work, series_tip="t1", nothing_to_do=True, head="h1",
         compiler="gcc 12"), ["a.c"]) is None
+
+
+def test_an_object_broken_on_one_architecture_drops_its_commit():
+    """A converted object that built on an architecture at the series' tip
+    and does not build there now is a regression (its commit is dropped
+    and the summary says so); one that did not build there before either
+    is not, and a core series object that does not build is reported but
+    has no commit to drop."""
+    def record(source, arch, built, baseline_built, subsystem="ULP"):
+        return convert.BuildRecord(
+            source=source, subsystem=subsystem, built=built, arch=arch,
+            baseline_built=baseline_built,
+            errors=[] if built else [f"{source}:1:1: error: broken"])
+    result = convert.ConvertResult(work=None, series_tip="t")
+    result.core_builds = [convert.BuildRecord("core/sge.c", "core series",
+                                              True)]
+    result.arch_builds = [
+        record("ulp/a.c", "i386", False, True),
+        record("ulp/a.c", "arm64", True, True),
+        record("ulp/b.c", "arm64", False, False),
+        record("core/sge.c", "i386", False, None, "core series"),
+    ]
+    result.arch_skipped = {}
+    assert convert.arch_regressions(result) == {"ulp/a.c"}
+    text = "\n".join(convert.arch_lines(result))
+    assert "i386: 0/2 objects built" in text
+    assert "arm64: 1/2 objects built" in text
+    assert "- i386: `ulp/a.o` DOES NOT BUILD: `ulp/a.c:1:1: error: " \
+        "broken` (dropped its commit)" in text
+    assert "- i386: `core/sge.o` DOES NOT BUILD" in text
+    assert "core/sge.o` DOES NOT BUILD: `core/sge.c:1:1: error: broken` " \
+        "(dropped" not in text
+    result.arch_builds = result.arch_builds[1:2]
+    result.arch_skipped = {"i386": "i686-linux-gnu-gcc is not installed"}
+    assert convert.arch_regressions(result) == set()
+    assert "i386: not built (i686-linux-gnu-gcc is not installed); " \
+        "arm64: 1/1 objects built, no new warnings." in \
+        "\n".join(convert.arch_lines(result))
 
 
 def test_interrupted_run_leftovers_are_cleaned(kernel_shaped):
@@ -172,6 +223,19 @@ def test_make_convert_end_to_end(converted, default_tree):
         sorted(touched)
     assert all(r["built"] and not r["new_warnings"]
                for r in report["core_builds"]), report["core_builds"]
+    # The same objects and the converted ones, built for i386 and arm64
+    # (really: an ELF object of that machine) with no new warning.
+    assert report["arch_skipped"] == {}
+    for arch, machine in (("i386", (1, 3)), ("arm64", (2, 183))):
+        mine = [r for r in report["arch_builds"] if r["arch"] == arch]
+        assert sorted(r["source"] for r in mine) == sorted(
+            {r["source"] for r in report["core_builds"] + report["builds"]})
+        assert all(r["built"] and not r["new_warnings"] for r in mine), mine
+        obj = CACHE / "kbuild" / f"{work.name}-{arch}" / \
+            "drivers/infiniband/core/sge.o"
+        header = obj.read_bytes()[:20]
+        assert (header[4], int.from_bytes(header[18:20], "little")) == \
+            machine, (arch, header)
     # The kernel's own checkers ran, and the conversion adds nothing to
     # what they say.
     assert any(c.startswith("sparse (") for c in report["checkers"])
@@ -277,6 +341,38 @@ def test_the_deletion_is_built_and_a_broken_one_comes_off(
             "the deletion does not build: drivers/infiniband/core/device.c")
         assert git(work, "rev-parse", "HEAD").strip() == head
         assert git(work, "status", "--porcelain") == ""
+    finally:
+        git(work, "reset", "-q", "--hard", head)
+
+
+@pytest.mark.kernel
+def test_a_conversion_broken_only_on_i386_is_found(converted, default_tree):
+    """A converted object that builds on x86_64 and arm64 but not on i386
+    (a deliberately broken commit on the work branch) is a regression on
+    i386 alone."""
+    report = json.loads((REPORTS / default_tree.name /
+                         "convert.json").read_text())
+    work = Path(report["worktree"])
+    head = git(work, "rev-parse", "HEAD").strip()
+    source = next(r["source"] for r in report["builds"]
+                  if r["source"].startswith("drivers/infiniband/ulp/"))
+    try:
+        with open(work / source, "a") as f:
+            f.write("\nstatic_assert(sizeof(long) == 8);\n")
+        git(work, "commit", "-q", "-a", "-m", "only 64-bit")
+        records, skipped = convert.build_other_arches(
+            tree.WorkTree(work, report["branch"], work, False),
+            report["series_tip"], report["core_patches"], [], [source],
+            SimpleNamespace(subsystem=lambda s: "ULP"), CACHE, 2,
+            lambda m: None)
+        assert skipped == {}
+        by_arch = {r.arch: r for r in records}
+        assert not by_arch["i386"].built and by_arch["i386"].baseline_built
+        assert "static assertion failed" in by_arch["i386"].errors[0]
+        assert by_arch["arm64"].built
+        result = convert.ConvertResult(work=None, series_tip="t",
+                                       arch_builds=records)
+        assert convert.arch_regressions(result) == {source}
     finally:
         git(work, "reset", "-q", "--hard", head)
 

@@ -29,13 +29,25 @@ DEFAULT_CONFIG = "allmodconfig"
 # records and in CONFIG_CC_VERSION_TEXT, so turning ccache on or off does
 # not make Kbuild rebuild an O= directory.
 CCACHE_MASQUERADE = Path("/usr/lib/ccache")
-# The architectures make convert builds besides the host's x86_64, and
-# Debian's cross compiler for each (package gcc-<prefix without the dash>):
-# i386 for a 32-bit dma_addr_t against the u64 sge.addr, arm64 for DMA
-# that is not coherent.
-CROSS_ARCHES: dict[str, str] = {
-    "i386": "i686-linux-gnu-",
-    "arm64": "aarch64-linux-gnu-",
+
+
+@dataclass(frozen=True)
+class CrossArch:
+    """An architecture make convert builds besides the host's x86_64:
+    Debian's cross compiler for it (package gcc-<prefix without the
+    dash>) and what its allmodconfig is told (KCONFIG_ALLCONFIG)."""
+    prefix: str
+    allconfig: str = ""
+
+
+CROSS_ARCHES: dict[str, CrossArch] = {
+    # 32-bit dma_addr_t and pointers against the u64 sge.addr, with the
+    # software devices' virtual-DMA paths compiled: allmodconfig alone
+    # takes HIGHMEM4G and PAE (a 64-bit dma_addr_t, no INFINIBAND_VIRT_DMA)
+    "i386": CrossArch("i686-linux-gnu-",
+                      "CONFIG_NOHIGHMEM=y\n# CONFIG_X86_PAE is not set\n"),
+    # the common architecture whose DMA is not coherent
+    "arm64": CrossArch("aarch64-linux-gnu-"),
 }
 
 
@@ -145,7 +157,7 @@ class KernelBuild:
     def __init__(self, srctree: Path, out: Path, jobs: int | None = None,
                  config: str = DEFAULT_CONFIG, log=print,
                  ccache_dir: Path | None = None, arch: str | None = None,
-                 cross_compile: str | None = None):
+                 cross_compile: str | None = None, allconfig: str = ""):
         self.srctree = srctree
         self.out = out
         self.jobs = jobs or os.cpu_count() or 1
@@ -154,6 +166,7 @@ class KernelBuild:
         self.env = make_env(ccache_dir)
         self.arch = arch
         self.cross_compile = cross_compile
+        self.allconfig = allconfig
 
     def make(self, *args: str, check: bool = False,
              timeout: int | None = None, on_line=None
@@ -198,7 +211,8 @@ class KernelBuild:
     def configure(self) -> bool:
         """Configure and prepare once; True if it had to be done now."""
         stamp = self.out / ".rdma-sge-configured"
-        wanted = self.config
+        wanted = self.config + (f"\n{self.allconfig}" if self.allconfig
+                                else "")
         if stamp.exists() and stamp.read_text() == wanted and \
                 (self.out / ".config").exists():
             return False
@@ -207,7 +221,12 @@ class KernelBuild:
             if shutil.which(cc) is None:
                 raise BuildError(f"{cc} not found: install it (make deps)")
         start = time.monotonic()
-        result = self.make(self.config)
+        told = []
+        if self.allconfig:
+            fragment = self.out / "rdma-sge.allconfig"
+            fragment.write_text(self.allconfig)
+            told = [f"KCONFIG_ALLCONFIG={fragment}"]
+        result = self.make(self.config, *told)
         if result.returncode != 0:
             raise BuildError(f"make {self.config} failed: "
                              f"{_last_line(result)}")
@@ -272,14 +291,16 @@ def work_tree_build(work: Path, cache: Path, jobs: int | None = None,
     if arch is None:
         return KernelBuild(work, cache / "kbuild" / work.name, jobs=jobs,
                            log=log, ccache_dir=cache / "ccache")
+    cross = CROSS_ARCHES[arch]
     return KernelBuild(work, cache / "kbuild" / f"{work.name}-{arch}",
                        jobs=jobs, log=log, ccache_dir=cache / "ccache",
-                       arch=arch, cross_compile=CROSS_ARCHES[arch])
+                       arch=arch, cross_compile=cross.prefix,
+                       allconfig=cross.allconfig)
 
 
 def cross_compiler_missing(arch: str) -> str:
     """Why arch cannot be built here ("" when it can)."""
-    gcc = f"{CROSS_ARCHES[arch]}gcc"
+    gcc = f"{CROSS_ARCHES[arch].prefix}gcc"
     if shutil.which(gcc) is None:
         return (f"{gcc} is not installed (Debian's gcc-{gcc[:-4]}: "
                 "scripts/install-deps.sh build installs it)")
@@ -300,14 +321,20 @@ def new_diagnostics(baseline: list[Diagnostic],
     return new
 
 
-def compiler_version() -> str:
+def compiler_version(prefix: str = "") -> str:
     """gcc's version line: build results hold for this compiler only."""
     try:
-        done = subprocess.run(["gcc", "--version"], capture_output=True,
-                              text=True)
+        done = subprocess.run([f"{prefix}gcc", "--version"],
+                              capture_output=True, text=True)
     except OSError:
         return ""
     return done.stdout.splitlines()[0] if done.stdout else ""
+
+
+def compilers() -> str:
+    """The version lines of gcc and of the cross compilers installed."""
+    return "; ".join(v for v in [compiler_version()] + [
+        compiler_version(a.prefix) for a in CROSS_ARCHES.values()] if v)
 
 
 def config_id(build: KernelBuild) -> str:

@@ -373,7 +373,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     sources = _sources_to_build(work.path, converted)
 
     result.head = _git(work.path, "rev-parse", "HEAD").strip()
-    result.compiler = build.compiler_version()
+    result.compiler = build.compilers()
     reused = _reusable_builds(reports / kernel.name / "convert.json",
                               result, sources)
     if reused is not None:
@@ -542,7 +542,9 @@ def _reusable_builds(record: Path, result: ConvertResult,
             last.get("dropped") or "checkers" not in last or
             sorted(r.get("source") for r in last.get("builds", []))
             != sources or "arch_builds" not in last or
-            sorted(last.get("arch_skipped", {})) != _arches_missing()):
+            sorted(last.get("arch_skipped", {})) != _arches_missing() or
+            {r.get("arch") for r in last["arch_builds"]} !=
+            set(build.CROSS_ARCHES) - set(last.get("arch_skipped", {}))):
         return None
     return last["builds"], last.get("layout", []), last["arch_builds"], \
         last.get("arch_skipped", {})
@@ -728,12 +730,13 @@ def build_other_arches(work: tree.WorkTree, series_tip: str, patches: int,
                        ) -> tuple[list[BuildRecord], dict[str, str]]:
     """The core series' objects and the converted ones, built (W=1) for
     each of build.CROSS_ARCHES whose cross compiler is installed, in its
-    allmodconfig.  A core object is compared with the tree before the
-    series (a file the series adds has no baseline), a converted one with
-    the series' tip."""
+    allmodconfig.  The core objects are compared with the tree before the
+    series (a file the series adds has no baseline), the converted ones
+    with the series' tip, each set built in a make of its own both times
+    (a header's warning is counted for every object of its make)."""
     records: list[BuildRecord] = []
     skipped: dict[str, str] = {}
-    objects = sorted(set(core_sources) | set(sources))
+    converted = [s for s in sources if s not in core_sources]
     for arch in build.CROSS_ARCHES:
         why = build.cross_compiler_missing(arch)
         if why:
@@ -743,39 +746,54 @@ def build_other_arches(work: tree.WorkTree, series_tip: str, patches: int,
         kbuild = build.work_tree_build(
             work.path, cache, jobs, arch=arch,
             log=lambda m, arch=arch: log(f"  {arch}: {m}"))
-        kbuild.configure()
-        baseline: dict[str, build.ObjectResult] = {}
-        if core_sources:
-            with _at_commit(work, f"{series_tip}~{patches}"):
-                baseline.update(kbuild.build(
-                    [s for s in core_sources if (work.path / s).exists()]))
-        ulp_sources = [s for s in sources if s not in core_sources]
-        if ulp_sources:
-            with _at_commit(work, series_tip):
-                baseline.update(kbuild.build(ulp_sources))
-        built = kbuild.build(objects)
-        for source in objects:
-            base = baseline.get(source)
-            now = built[source]
-            new = build.new_diagnostics(
-                base.diagnostics if base and base.built else [],
-                now.diagnostics)
-            records.append(BuildRecord(
-                source=source, arch=arch,
-                subsystem="core series" if source in core_sources
-                else owners.subsystem(source),
-                built=now.built,
-                baseline_built=base.built if base else None,
-                baseline_warnings=[str(d) for d in (base.warnings if base
-                                                    else [])],
-                new_warnings=[str(d) for d in new
-                              if d.severity == "warning"],
-                errors=[str(d) for d in now.errors]))
+        try:
+            records += _build_arch(kbuild, work, series_tip, patches,
+                                   core_sources, converted, owners, arch)
+        except build.BuildError as exc:
+            skipped[arch] = f"the build failed: {exc}"
+            log(f"  {arch}: not built: {skipped[arch]}")
+            continue
         mine = [r for r in records if r.arch == arch]
         log(f"  {arch}: {sum(r.built for r in mine)}/{len(mine)} objects "
             f"built, {sum(len(r.new_warnings) for r in mine)} new "
             "warning(s)")
     return records, skipped
+
+
+def _build_arch(kbuild: build.KernelBuild, work: tree.WorkTree,
+                series_tip: str, patches: int, core_sources: list[str],
+                converted: list[str], owners, arch: str
+                ) -> list[BuildRecord]:
+    kbuild.configure()
+    baseline: dict[str, build.ObjectResult] = {}
+    with _at_commit(work, f"{series_tip}~{patches}"):
+        existing = [s for s in core_sources if (work.path / s).exists()]
+        if existing:
+            baseline.update(kbuild.build(existing))
+    if converted:
+        with _at_commit(work, series_tip):
+            baseline.update(kbuild.build(converted))
+    built: dict[str, build.ObjectResult] = {}
+    for group in (core_sources, converted):
+        if group:
+            built.update(kbuild.build(group))
+    records = []
+    for source in core_sources + converted:
+        base = baseline.get(source)
+        now = built[source]
+        new = build.new_diagnostics(base.diagnostics if base else [],
+                                    now.diagnostics)
+        records.append(BuildRecord(
+            source=source, arch=arch,
+            subsystem="core series" if source in core_sources
+            else owners.subsystem(source),
+            built=now.built,
+            baseline_built=base.built if base else None,
+            baseline_warnings=[str(d) for d in (base.warnings if base
+                                                else [])],
+            new_warnings=[str(d) for d in new if d.severity == "warning"],
+            errors=[str(d) for d in now.errors]))
+    return records
 
 
 def arch_regressions(result: ConvertResult) -> set[str]:
@@ -870,7 +888,7 @@ def build_txt(result: ConvertResult) -> str:
         for w in r.sparse_new:
             lines.append(f"    new sparse warning: {w}")
     for r in result.arch_builds:
-        lines.append(f"{r.arch}: {r.source[:-2]}.o  "
+        lines.append(f"{r.arch}:{r.source[:-2]}.o  "
                      f"{'yes' if r.built else 'NO'}  "
                      f"{len(r.baseline_warnings)}  {len(r.new_warnings)}  "
                      f"{len(r.errors)}  -")
@@ -1026,11 +1044,10 @@ def arch_lines(result: ConvertResult) -> list[str]:
     for r in result.arch_builds:
         out += [f"- {r.arch}: `{w}`" for w in r.new_warnings]
         if not r.built:
-            out.append(f"- {r.arch}: `{r.source[:-2]}.o` DOES NOT BUILD: "
-                       + (f"`{r.errors[0]}`" if r.errors else "see build.txt")
-                       + (" (dropped its commit)"
-                          if r.baseline_built and r.subsystem != "core series"
-                          else ""))
+            out.append(f"- {r.arch}: `{r.source[:-2]}.o` DOES NOT BUILD"
+                       + (" (it did before the conversion)"
+                          if r.baseline_built else "") + ": "
+                       + (f"`{r.errors[0]}`" if r.errors else "see build.txt"))
     return out
 
 

@@ -876,8 +876,10 @@ def _commits_since(work: Path, base: str) -> list[tuple[str, str]]:
 def build_txt(result: ConvertResult) -> str:
     lines = ["# object  built  baseline-warnings  new-warnings  errors  "
              "uncompiled-changed-lines"]
-    for r in result.core_builds + result.builds:
-        lines.append(f"{r.source[:-2]}.o  {'yes' if r.built else 'NO'}  "
+    for r in result.core_builds + result.builds + result.arch_builds:
+        where = f"{r.arch}:" if r.arch else ""
+        lines.append(f"{where}{r.source[:-2]}.o  "
+                     f"{'yes' if r.built else 'NO'}  "
                      f"{len(r.baseline_warnings)}  {len(r.new_warnings)}  "
                      f"{len(r.errors)}  "
                      f"{','.join(map(str, r.uncompiled_lines)) or '-'}")
@@ -887,15 +889,6 @@ def build_txt(result: ConvertResult) -> str:
             lines.append(f"    error: {e}")
         for w in r.sparse_new:
             lines.append(f"    new sparse warning: {w}")
-    for r in result.arch_builds:
-        lines.append(f"{r.arch}:{r.source[:-2]}.o  "
-                     f"{'yes' if r.built else 'NO'}  "
-                     f"{len(r.baseline_warnings)}  {len(r.new_warnings)}  "
-                     f"{len(r.errors)}  -")
-        for w in r.new_warnings:
-            lines.append(f"    new warning: {w}")
-        for e in r.errors:
-            lines.append(f"    error: {e}")
     for arch, why in sorted(result.arch_skipped.items()):
         lines.append(f"{arch}: not built: {why}")
     for path, missing in sorted(result.uncompiled.items()):

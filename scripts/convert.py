@@ -693,19 +693,10 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
     stages.run("layout", do_layout)
 
     for source in sources:
-        base = baseline.get(source)
-        now = built[source]
-        new = build.new_diagnostics(base.diagnostics if base else [],
-                                    now.diagnostics)
-        result.builds.append(BuildRecord(
-            source=source, subsystem=owners.subsystem(source),
-            built=now.built,
-            sparse_new=[str(d) for d in build.new_diagnostics(
-                sparse_before.get(source, []), sparse_after.get(source, []))],
-            baseline_warnings=[str(d) for d in (base.warnings if base
-                                                else [])],
-            new_warnings=[str(d) for d in new if d.severity == "warning"],
-            errors=[str(d) for d in now.errors]))
+        result.builds.append(compared_record(
+            source, owners.subsystem(source), baseline.get(source),
+            built[source], sparse_new=[str(d) for d in build.new_diagnostics(
+                sparse_before.get(source, []), sparse_after.get(source, []))]))
 
     def do_compiled():
         diff = _git(work.path, "diff", "-U0", series_tip, "HEAD")
@@ -777,23 +768,26 @@ def _build_arch(kbuild: build.KernelBuild, work: tree.WorkTree,
     for group in (core_sources, converted):
         if group:
             built.update(kbuild.build(group))
-    records = []
-    for source in core_sources + converted:
-        base = baseline.get(source)
-        now = built[source]
-        new = build.new_diagnostics(base.diagnostics if base else [],
-                                    now.diagnostics)
-        records.append(BuildRecord(
-            source=source, arch=arch,
-            subsystem="core series" if source in core_sources
-            else owners.subsystem(source),
-            built=now.built,
-            baseline_built=base.built if base else None,
-            baseline_warnings=[str(d) for d in (base.warnings if base
-                                                else [])],
-            new_warnings=[str(d) for d in new if d.severity == "warning"],
-            errors=[str(d) for d in now.errors]))
-    return records
+    return [compared_record(
+        source, "core series" if source in core_sources
+        else owners.subsystem(source), baseline.get(source), built[source],
+        arch=arch, baseline_built=baseline[source].built
+        if source in baseline else None)
+        for source in core_sources + converted]
+
+
+def compared_record(source: str, subsystem: str,
+                    base: build.ObjectResult | None,
+                    now: build.ObjectResult, **extra) -> BuildRecord:
+    """An object's build record: its warnings that the baseline build (if
+    any) did not have, and its errors."""
+    new = build.new_diagnostics(base.diagnostics if base else [],
+                                now.diagnostics)
+    return BuildRecord(
+        source=source, subsystem=subsystem, built=now.built,
+        baseline_warnings=[str(d) for d in (base.warnings if base else [])],
+        new_warnings=[str(d) for d in new if d.severity == "warning"],
+        errors=[str(d) for d in now.errors], **extra)
 
 
 def arch_regressions(result: ConvertResult) -> set[str]:

@@ -57,7 +57,7 @@ kunit:
 
 convert:
 	@$(DEPS) audit build $(if $(KERNEL),,kernel)
-	@$(DRIVER) convert
+	@$(DRIVER) convert $(if $(filter command line environment,$(origin ARCHES)),--arches $(ARCHES))
 
 series:
 	@$(DEPS) audit $(if $(CHECK_BISECT),build) $(if $(KERNEL),,kernel)
@@ -77,9 +77,10 @@ bench:
 # integration tests on the real default tree (audit, make convert, make
 # series, the core series, its KUnit suite and the runtime test under
 # QEMU), in their own cache build/test/ and reports (never build/ and
-# reports/ of make convert).  Two pytest workers: the kernel tests run in
-# order in one of them (they share one make convert and one guest
-# kernel), the rest beside them.
+# reports/ of make convert).  Two pytest workers: the kernel tests on the
+# converted tree run in order in one of them (they share one make convert
+# and one guest kernel), those on the default tree alone in the other,
+# beside the rest.
 PYTEST = $(PYTHON) -m pytest -q -n 2 --dist loadgroup --durations=25
 test:
 	@$(DEPS) audit test kernel build kunit runtime

@@ -9,6 +9,7 @@ read for it (the deps Kbuild records in .<obj>.cmd); coccicheck per rule,
 keyed by the rule, spatch's version and options and the files' content.
 """
 
+import cachefile
 import hashlib
 import json
 import re
@@ -141,7 +142,8 @@ def sparse(kbuild: build.KernelBuild, sources: list[str], cache_dir: Path
         if key:
             path = cache.path(key)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps([d.__dict__ for d in found[source]]))
+            cachefile.write_atomic(path, json.dumps(
+                [d.__dict__ for d in found[source]]))
     return results
 
 
@@ -220,7 +222,8 @@ def coccicheck(srctree: Path, root: Path, files: list[str], rules: list[str],
                               text=True, errors="replace")
         found = parse_report(rule, done.stdout)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps([f.__dict__ for f in found]))
+        cachefile.write_atomic(cached, json.dumps([f.__dict__
+                                                   for f in found]))
         return found
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:

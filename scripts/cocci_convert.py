@@ -42,6 +42,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import cachefile
 import list_readers
 import sge_names
 import spatch
@@ -688,11 +689,7 @@ class ResultCache:
     def put(self, key: str | None, value: dict) -> None:
         if key is None:
             return
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(value))
-        tmp.replace(path)
+        cachefile.write_atomic(self._path(key), json.dumps(value))
 
 
 def rules_fingerprint(rules: list[Path] | None = None) -> str:

@@ -32,13 +32,23 @@ tree.no_background_git()
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """The kernel tests share the default tree, one make convert and one
-    guest kernel: under pytest-xdist (make test) they all run in order in
-    one worker, the other tests in parallel beside them.  (Before
-    xdist's own hook, which reads the group markers.)"""
+    """Under pytest-xdist (make test) the kernel tests run in two ordered
+    groups: those on the converted tree (they share one make convert and
+    one guest kernel, a session fixture of one worker) in one worker, the
+    ones that need only the default tree in the other, beside the unit
+    and golden tests.  (Before xdist's own hook, which reads the group
+    markers.)"""
     for item in items:
         if item.get_closest_marker("kernel"):
-            item.add_marker(pytest.mark.xdist_group("kernel"))
+            item.add_marker(pytest.mark.xdist_group(kernel_group(
+                getattr(item, "fixturenames", ()))))
+
+
+def kernel_group(fixturenames) -> str:
+    """The xdist group of a kernel test with these fixtures (the closure:
+    a test that needs `posted` needs `converted` too)."""
+    return "kernel-converted" if "converted" in fixturenames else \
+        "kernel-tree"
 
 
 def git(repo: Path, *args: str) -> str:
@@ -125,7 +135,8 @@ def default_sigint():
 
 
 def builds_running(kbuild_dir: Path) -> list[str]:
-    """Processes (not zombies) working in or on the build directory."""
+    """Processes (not zombies) working in or on the build directory, or
+    one whose name starts with its name (another architecture's: -i386)."""
     kbuild = str(kbuild_dir)
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
@@ -137,7 +148,7 @@ def builds_running(kbuild_dir: Path) -> list[str]:
             continue
         text = args.decode(errors="replace")
         if state != "Z" and (f"O={kbuild}" in text or
-                             cwd.startswith(kbuild + "/")):
+                             cwd.startswith(kbuild)):
             found.append(f"{proc.name}: {text}")
     return found
 
@@ -197,7 +208,10 @@ def converted(default_tree) -> ConvertRuns:
     rest, _ = proc.communicate(timeout=300)
     interrupted = subprocess.CompletedProcess(
         proc.args, proc.returncode, "".join(output) + (rest or ""), "")
-    running = builds_running(CACHE / "kbuild")
+    # the default tree's builds (the other group of kernel tests builds
+    # other trees beside them)
+    running = builds_running(CACHE / "kbuild" /
+                             tree.work_tree_path(kernel, CACHE).name)
 
     first = run_convert()
     second = run_convert() if first.returncode == 0 else first

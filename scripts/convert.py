@@ -203,7 +203,15 @@ def clean_leftovers_of_an_interrupted_run(work: Path, log,
 
 
 def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
-            jobs: int | None = None, log=print) -> ConvertResult:
+            jobs: int | None = None, log=print,
+            arches: tuple[str, ...] | None = None) -> ConvertResult:
+    """arches: the architectures besides x86_64 to build for (default
+    all of build.CROSS_ARCHES)."""
+    arches = tuple(build.CROSS_ARCHES) if arches is None else arches
+    unknown = [a for a in arches if a not in build.CROSS_ARCHES]
+    if unknown:
+        raise ConvertError(f"unknown architecture {unknown[0]!r}: "
+                           f"choose from {', '.join(build.CROSS_ARCHES)}")
     stages = Stages(log)
     work = stages.run("work tree", tree.prepare_work_tree, kernel, cache,
                       lambda m: log("  " + m))
@@ -375,7 +383,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     result.head = _git(work.path, "rev-parse", "HEAD").strip()
     result.compiler = build.compilers()
     reused = _reusable_builds(reports / kernel.name / "convert.json",
-                              result, sources)
+                              result, sources, arches)
     if reused is not None:
         _reuse_builds(reused, result, kernel, work, series_tip, cache,
                       stages, jobs, log)
@@ -384,7 +392,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
         result.coccicheck_new = last.get("coccicheck_new", [])
     else:
         _build_and_check(result, kernel, work, series_tip, sources, owners,
-                         kbuild, cache, stages, jobs, log)
+                         kbuild, cache, stages, jobs, log, arches)
 
     failed = {r.source for r in result.builds if not r.built} | \
         arch_regressions(result)
@@ -522,7 +530,7 @@ def _leave_out(work: tree.WorkTree, series_tip: str, patches: int,
 
 
 def _reusable_builds(record: Path, result: ConvertResult,
-                     sources: list[str]
+                     sources: list[str], arches: tuple[str, ...]
                      ) -> tuple[list[dict], list[dict], list[dict],
                                 dict[str, str]] | None:
     """The build (and layout) records of the last run, when this run
@@ -542,7 +550,8 @@ def _reusable_builds(record: Path, result: ConvertResult,
             last.get("dropped") or "checkers" not in last or
             sorted(r.get("source") for r in last.get("builds", []))
             != sources or "arch_builds" not in last or
-            sorted(last.get("arch_skipped", {})) != _arches_missing() or
+            sorted(last.get("arch_skipped", {})) !=
+            sorted(arches_skipped(arches)) or
             {r.get("arch") for r in last["arch_builds"]} !=
             set(build.CROSS_ARCHES) - set(last.get("arch_skipped", {}))):
         return None
@@ -619,7 +628,7 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
                      work: tree.WorkTree, series_tip: str,
                      sources: list[str], owners, kbuild: build.KernelBuild,
                      cache: Path, stages: Stages, jobs: int | None,
-                     log) -> None:
+                     log, arches: tuple[str, ...]) -> None:
     """Baseline build at the series' tip, converted build with W=1, the
     layout of every struct the conversion changed, and the check that
     every changed line reached the compiler."""
@@ -657,9 +666,9 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
 
     core_sources = [r.source for r in result.core_builds if r.built]
     arch_builds, result.arch_skipped = stages.run(
-        f"build for {', '.join(build.CROSS_ARCHES)} (W=1)",
+        f"build for {', '.join(arches) or 'no other architecture'} (W=1)",
         build_other_arches, work, series_tip, result.core_patches,
-        core_sources, sources, owners, cache, jobs, log)
+        core_sources, sources, owners, cache, jobs, log, arches)
     result.arch_builds = arch_builds
 
     def do_checkers():
@@ -710,14 +719,22 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
         record.uncompiled_lines = result.uncompiled.get(record.source, [])
 
 
-def _arches_missing() -> list[str]:
-    return sorted(a for a in build.CROSS_ARCHES
-                  if build.cross_compiler_missing(a))
+def arches_skipped(arches: tuple[str, ...]) -> dict[str, str]:
+    """Why each of build.CROSS_ARCHES that will not be built is not: not
+    asked for, or its cross compiler is missing."""
+    skipped = {}
+    for arch in build.CROSS_ARCHES:
+        if arch not in arches:
+            skipped[arch] = "not asked for (--arches)"
+        elif build.cross_compiler_missing(arch):
+            skipped[arch] = build.cross_compiler_missing(arch)
+    return skipped
 
 
 def build_other_arches(work: tree.WorkTree, series_tip: str, patches: int,
                        core_sources: list[str], sources: list[str], owners,
-                       cache: Path, jobs: int | None, log
+                       cache: Path, jobs: int | None, log,
+                       arches: tuple[str, ...] = tuple(build.CROSS_ARCHES)
                        ) -> tuple[list[BuildRecord], dict[str, str]]:
     """The core series' objects and the converted ones, built (W=1) for
     each of build.CROSS_ARCHES whose cross compiler is installed, in its
@@ -728,8 +745,9 @@ def build_other_arches(work: tree.WorkTree, series_tip: str, patches: int,
     records: list[BuildRecord] = []
     skipped: dict[str, str] = {}
     converted = [s for s in sources if s not in core_sources]
+    not_built = arches_skipped(arches)
     for arch in build.CROSS_ARCHES:
-        why = build.cross_compiler_missing(arch)
+        why = not_built.get(arch)
         if why:
             skipped[arch] = why
             log(f"  {arch}: not built: {why}")

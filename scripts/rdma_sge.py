@@ -158,10 +158,16 @@ def cmd_series(args) -> int:
 def cmd_convert(args) -> int:
     import build
     import convert
+    unknown = [a for a in args.arches or [] if a not in build.CROSS_ARCHES]
+    if unknown:
+        raise tree.TreeError(f"unknown architecture {unknown[0]!r} in "
+                             f"--arches: choose from "
+                             f"{', '.join(build.CROSS_ARCHES)}")
     kernel = tree.open_tree(args.kernel, args.cache, log)
     try:
-        result = convert.convert(kernel, args.cache, args.reports,
-                                 jobs=args.jobs, log=log)
+        result = convert.convert(
+            kernel, args.cache, args.reports, jobs=args.jobs, log=log,
+            arches=None if args.arches is None else tuple(args.arches))
     except (convert.ConvertError, build.BuildError) as exc:
         raise tree.TreeError(str(exc)) from exc
     before, after = result.before.totals(), result.after.totals()
@@ -245,8 +251,13 @@ def parser() -> argparse.ArgumentParser:
                    ).set_defaults(func=cmd_apply)
     sub.add_parser("kunit", help="run the series' KUnit suite under QEMU"
                    ).set_defaults(func=cmd_kunit)
-    sub.add_parser("convert", help="apply, convert, commit, build, audit"
-                   ).set_defaults(func=cmd_convert)
+    convert = sub.add_parser("convert",
+                             help="apply, convert, commit, build, audit")
+    convert.add_argument("--arches", nargs="*", default=None,
+                         metavar="ARCH", help="the architectures besides "
+                         "x86_64 to build for (default: all of them; none "
+                         "without a value)")
+    convert.set_defaults(func=cmd_convert)
 
     series = sub.add_parser("series", help="the patch series to post, from "
                             "the work branch of make convert")

@@ -6,6 +6,7 @@ rule, the spatch version, the options and the file's content: a warm audit of
 an unchanged tree then costs no spatch run at all.
 """
 
+import cachefile
 import hashlib
 import json
 import os
@@ -157,9 +158,7 @@ class SpatchRunner:
             data = asdict(result)
             data.pop("path")
             data.pop("cached")
-            tmp = cache.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data))
-            tmp.replace(cache)
+            cachefile.write_atomic(cache, json.dumps(data))
         return result
 
     def run(self, tree: Path, files: list[str],

@@ -34,6 +34,14 @@ def test_missing_kernel(tmp_path):
                        cache=tmp_path), "does not exist")
 
 
+def test_unknown_architecture_stops_before_the_tree(kernel_shaped, tmp_path):
+    one_error_line(run("--kernel", str(kernel_shaped), "convert", "--arches",
+                       "i386", "sparc", cache=tmp_path),
+                   "unknown architecture 'sparc'", "i386, arm64")
+    assert not (tmp_path / "trees").exists()
+    assert not (tmp_path / "worktrees").exists()
+
+
 def test_kernel_is_a_file(tmp_path):
     (tmp_path / "f").write_text("")
     one_error_line(run("--kernel", str(tmp_path / "f"), "report",

@@ -9,6 +9,7 @@ lives there.  Without KERNEL the default tree is Debian's linux-source-6.12,
 extracted once into the cache and committed as one base commit.
 """
 
+import fcntl
 import hashlib
 import os
 import re
@@ -154,10 +155,20 @@ def open_tree(kernel: str | None, cache: Path, log=print) -> KernelTree:
 
 
 def default_tree(cache: Path, log=print) -> Path:
-    """Debian's linux-source-6.12, extracted once and committed once."""
+    """Debian's linux-source-6.12, extracted once and committed once (one
+    process extracts it; another that asks meanwhile waits for it)."""
     target = cache / "trees" / DEFAULT_PACKAGE
     if (target / ".git").is_dir():
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{DEFAULT_PACKAGE}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (target / ".git").is_dir():
+            return target
+        return _extract_default_tree(target, cache, log)
+
+
+def _extract_default_tree(target: Path, cache: Path, log) -> Path:
     if not DEFAULT_TARBALL.is_file():
         install_package(DEFAULT_PACKAGE, log)
     if not DEFAULT_TARBALL.is_file():

@@ -9,7 +9,6 @@ audit what is left, write the reports.
 import contextlib
 import json
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -403,7 +402,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     result.after = stages.run("audit", _audit, work, kernel, cache, jobs)
     if not result.stale_rules:
         stages.run("delete the wrappers", _delete_wrappers, result, kbuild,
-                   signer, log)
+                   signer, log, _arch_builds_of(result, cache, jobs, log))
     result.stages = stages.times
     out_dir = reports / kernel.name
     written = write_reports(result, kernel, out_dir)
@@ -412,11 +411,25 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     return result
 
 
+def _arch_builds_of(result: ConvertResult, cache: Path, jobs: int | None,
+                    log) -> list[build.KernelBuild]:
+    """The other architectures' builds of this run's work tree, those it
+    built (configured already)."""
+    built = {r.arch for r in result.arch_builds} - set(result.arch_skipped)
+    return [build.work_tree_build(result.work.path, cache, jobs, arch=arch,
+                                  log=lambda m, arch=arch: log(
+                                      f"  {arch}: {m}"))
+            for arch in build.CROSS_ARCHES if arch in built]
+
+
 def _delete_wrappers(result: ConvertResult, kbuild: build.KernelBuild,
-                     signer: tuple[str, str], log) -> None:
+                     signer: tuple[str, str], log,
+                     arch_builds: list[build.KernelBuild] = ()) -> None:
     """The seed's last patch, once the audit finds no call of a wrapper
-    left: delete them, commit, and build the files it touches (W=1); a
-    deletion that does not build comes off the branch again."""
+    left: delete them, commit, and build the files it touches and the core
+    series' objects (W=1) on x86_64 and on each other architecture this
+    run built; a deletion that does not build on one of them comes off the
+    branch again."""
     work = result.work.path
     removal = wrapper_removal.assess(result.after.sites)
     if not removal.possible:
@@ -447,18 +460,28 @@ def _delete_wrappers(result: ConvertResult, kbuild: build.KernelBuild,
                            f"{done.stderr.strip()[-300:]}")
     sources = sorted({wrapper_removal.VIRT_MAP_SOURCE,
                       *(r.source for r in result.core_builds)})
-    built = kbuild.build(sources)
-    broken = [f"{s}: {built[s].errors[0] if built[s].errors else 'fails'}"
-              for s in sources if not built[s].built]
-    if broken:
-        _git(work, "reset", "-q", "--hard", "HEAD~1")
-        result.wrappers_kept = "the deletion does not build: " + broken[0]
-        log(f"  took the deletion off again: {result.wrappers_kept}")
-        return
+    for each in (kbuild, *arch_builds):
+        try:
+            each.configure()  # done already, unless its directory went
+            built = each.build(sources)
+            broken = [f"{s}: {r.errors[0] if r.errors else 'fails'}"
+                      for s, r in built.items() if not r.built]
+        except build.BuildError as exc:
+            broken = [str(exc)]
+        if broken:
+            _git(work, "reset", "-q", "--hard", "HEAD~1")
+            result.wrappers_kept = (
+                "the deletion does not build"
+                + (f" on {each.arch}" if each.cross_compile else "")
+                + f": {broken[0]}")
+            log(f"  took the deletion off again: {result.wrappers_kept}")
+            return
     result.wrappers_deleted = names
     result.commits = _commits_since(work, result.series_tip)
     result.head = _git(work, "rev-parse", "HEAD").strip()
-    log(f"  deleted {len(names)} wrapper(s); {', '.join(sources)} build")
+    arches = ", ".join(["x86_64", *(b.arch for b in arch_builds)])
+    log(f"  deleted {len(names)} wrapper(s); {', '.join(sources)} build "
+        f"({arches})")
 
 
 def is_test_source(source: str) -> bool:

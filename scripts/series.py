@@ -16,6 +16,7 @@ import subprocess
 import textwrap
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -486,22 +487,33 @@ def make_series(kernel: tree.KernelTree, cache: Path, reports: Path,
         result.not_checked.append("style: the tree has no "
                                   "scripts/checkpatch.pl")
     checkpatch_out = []
+
+    def check_one(patch: Path):
+        """Recipients written into the patch, then its checkpatch; one
+        patch file per call, so patches are checked side by side."""
+        to: list[str] = []
+        cc: list[str] = []
+        if has_gm:
+            to = get_maintainer(work, patch, GET_MAINTAINER_TO)
+            cc = [a for a in get_maintainer(work, patch, GET_MAINTAINER_CC)
+                  if a not in to]
+            add_headers(patch, to, cc)
+        return to, cc, run_checkpatch(work, patch) if has_cp else None
+
     for batch, files in result.batches:
         cover, patches = files[0], files[1:]
         union_to: list[str] = []
         union_cc: list[str] = []
-        for patch in patches:
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1
+                                ) as pool:
+            checked = list(pool.map(check_one, patches))
+        for patch, (to, cc, style) in zip(patches, checked):
             if has_gm:
-                to = get_maintainer(work, patch, GET_MAINTAINER_TO)
-                cc = [a for a in get_maintainer(work, patch,
-                                                GET_MAINTAINER_CC)
-                      if a not in to]
-                add_headers(patch, to, cc)
                 result.recipients[patch.name] = (to, cc)
                 union_to += [a for a in to if a not in union_to]
                 union_cc += [a for a in cc if a not in union_cc]
-            if has_cp:
-                text, parsed = run_checkpatch(work, patch)
+            if style is not None:
+                text, parsed = style
                 result.checkpatch[patch.name] = parsed
                 checkpatch_out.append(f"### {patch.name}\n{text}")
         if has_gm:

@@ -2,6 +2,7 @@
 default tree (marked kernel: it builds objects, a few minutes)."""
 
 import json
+import time
 import shutil
 import subprocess
 from pathlib import Path
@@ -318,13 +319,24 @@ def test_the_deletion_is_built_and_a_broken_one_comes_off(
         converted, default_tree, monkeypatch):
     """Told that nothing calls the wrappers (the audit is bypassed: on 6.12
     ULPs still do), the deletion is committed and the files it touches and
-    the core series' objects build without them; a deletion that breaks
-    the build (a deliberately broken device.c) is taken off again."""
+    the core series' objects build without them, on x86_64, i386 and
+    arm64; a deletion that breaks the build (a deliberately broken
+    device.c, on every architecture or on i386 only) is taken off again."""
     report = json.loads((REPORTS / default_tree.name /
                          "convert.json").read_text())
     work = Path(report["worktree"])
     head = git(work, "rev-parse", "HEAD").strip()
     kbuild = build.work_tree_build(work, CACHE, 2, log=lambda m: None)
+    arch_builds = convert._arch_builds_of(
+        convert.ConvertResult(
+            work=tree.WorkTree(work, report["branch"], work, False),
+            series_tip=report["series_tip"],
+            arch_builds=[convert.BuildRecord(**r)
+                         for r in report["arch_builds"]],
+            arch_skipped=report["arch_skipped"]),
+        CACHE, 2, lambda m: None)
+    assert [b.arch for b in arch_builds] == list(build.CROSS_ARCHES)
+    device_o = "drivers/infiniband/core/device.o"
 
     def delete() -> convert.ConvertResult:
         result = convert.ConvertResult(
@@ -334,11 +346,14 @@ def test_the_deletion_is_built_and_a_broken_one_comes_off(
         result.core_builds = [convert.BuildRecord(**r)
                               for r in report["core_builds"]]
         convert._delete_wrappers(result, kbuild, ("A U Thor", "a@b.c"),
-                                 lambda m: None)
+                                 lambda m: None, arch_builds)
         return result
     try:
+        started = time.time()
         result = delete()
         assert "ib_dma_map_single" in result.wrappers_deleted, result
+        for each in (kbuild, *arch_builds):  # built now, without them
+            assert (each.out / device_o).stat().st_mtime > started, each.out
         assert git(work, "log", "-1", "--format=%s") == \
             "RDMA/core: Remove the ib_dma_* wrappers\n"
         assert git(work, "rev-parse", "HEAD~1").strip() == head
@@ -348,14 +363,20 @@ def test_the_deletion_is_built_and_a_broken_one_comes_off(
         assert "ib_dma_" not in (work / "include/rdma/ib_verbs.h").read_text()
         git(work, "reset", "-q", "--hard", head)
 
-        monkeypatch.setattr(convert.wrapper_removal, "delete_virt_map_sg",
-                            lambda text: text + "\nint broken(void\n")
-        result = delete()
-        assert result.wrappers_deleted == []
-        assert result.wrappers_kept.startswith(
-            "the deletion does not build: drivers/infiniband/core/device.c")
-        assert git(work, "rev-parse", "HEAD").strip() == head
-        assert git(work, "status", "--porcelain") == ""
+        delete_virt_map_sg = convert.wrapper_removal.delete_virt_map_sg
+        for broken, where in (("", ""), ("CONFIG_X86_32", " on i386")):
+            monkeypatch.setattr(
+                convert.wrapper_removal, "delete_virt_map_sg",
+                lambda text, c=broken: delete_virt_map_sg(text) + (
+                    f"\n#ifdef {c}\nint broken(void\n#endif\n" if c
+                    else "\nint broken(void\n"))
+            result = delete()
+            assert result.wrappers_deleted == []
+            assert result.wrappers_kept.startswith(
+                f"the deletion does not build{where}: "
+                "drivers/infiniband/core/device.c"), result.wrappers_kept
+            assert git(work, "rev-parse", "HEAD").strip() == head
+            assert git(work, "status", "--porcelain") == ""
     finally:
         git(work, "reset", "-q", "--hard", head)
 

@@ -447,8 +447,7 @@ def _delete_wrappers(result: ConvertResult, kbuild: build.KernelBuild,
     if not names:
         log("  the wrappers are already gone")
         return
-    touched = [wrapper_removal.WRAPPER_HEADER, wrapper_removal.VIRT_MAP_SOURCE]
-    _git(work, "add", "-f", "--", *touched)
+    _git(work, "add", "-f", "--", *wrapper_removal.deletion_files(work))
     done = tree.run_whole(["git", "-C", str(work),
                            "-c", f"user.name={signer[0]}",
                            "-c", f"user.email={signer[1]}",

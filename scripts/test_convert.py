@@ -359,8 +359,15 @@ def test_the_deletion_is_built_and_a_broken_one_comes_off(
         assert git(work, "rev-parse", "HEAD~1").strip() == head
         assert sorted(git(work, "show", "--name-only", "--format=",
                           "HEAD").split()) == \
-            ["drivers/infiniband/core/device.c", "include/rdma/ib_verbs.h"]
-        assert "ib_dma_" not in (work / "include/rdma/ib_verbs.h").read_text()
+            ["drivers/infiniband/core/device.c",
+             "drivers/infiniband/core/sge.c", "include/rdma/ib_verbs.h"]
+        for path in ("include/rdma/ib_verbs.h",
+                     "drivers/infiniband/core/sge.c"):
+            assert "ib_dma_" not in (work / path).read_text(), path
+        doc = subprocess.run(["perl", "scripts/kernel-doc", "-none", "-Wall",
+                              "drivers/infiniband/core/sge.c"], cwd=work,
+                             capture_output=True, text=True)
+        assert doc.returncode == 0 and doc.stderr == "", doc.stderr
         git(work, "reset", "-q", "--hard", head)
 
         delete_virt_map_sg = convert.wrapper_removal.delete_virt_map_sg

@@ -1,8 +1,10 @@
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
+import apply
 import wrapper_removal
 
 # Shaped after include/rdma/ib_verbs.h (Linux 6.12): a wrapper under a
@@ -172,3 +174,52 @@ def test_deletion_on_the_real_tree(default_tree: Path, tmp_path: Path):
     assert set(header.splitlines()) <= set(before.splitlines())
     assert before.count("{") - header.count("{") == \
         before.count("}") - header.count("}")
+
+
+def series_sge_source(out: Path) -> str:
+    """sge.c as the core series leaves it: every patch applied, its sge.c
+    hunks only."""
+    for patch in apply.series_patches(apply.PATCHES_DIR):
+        subprocess.run(["git", "apply", f"--include={SGE}", str(patch)],
+                       cwd=out, check=True, capture_output=True)
+    return (out / SGE).read_text()
+
+
+SGE = wrapper_removal.SGE_SOURCE
+
+
+def test_the_series_kernel_doc_stops_naming_the_wrappers(tmp_path):
+    """The deletion's edits are those the series' own sge.c needs: each
+    one matches, and afterwards no line names a wrapper, every changed
+    line is a comment line within 80 columns."""
+    text = series_sge_source(tmp_path)
+    for old, _ in wrapper_removal.SGE_DOC_EDITS:
+        assert old in text, old
+    new = wrapper_removal.unname_wrappers_in_sge_doc(text)
+    assert "ib_dma_" not in new
+    changed = set(new.splitlines()) - set(text.splitlines())
+    assert changed and all(line.startswith(" *") and
+                           len(line.expandtabs()) <= 80 for line in changed)
+    assert "rdma_unmap_sgtable()" in new and "rdma_map_sgtable()" in new
+
+
+def test_a_wrapper_named_in_unknown_words_stops_the_deletion(tmp_path):
+    text = series_sge_source(tmp_path)
+    text = text.replace(" * @max_sge: number of entries in @sge\n",
+                        " * @max_sge: number of entries in @sge, see "
+                        "ib_dma_map_sg()\n")
+    with pytest.raises(wrapper_removal.DefinitionError,
+                       match=r"sge\.c:\d+ names a wrapper"):
+        wrapper_removal.unname_wrappers_in_sge_doc(text)
+    # and delete_wrappers() then writes none of the files
+    tree = tmp_path / "tree"
+    for rel in (wrapper_removal.WRAPPER_HEADER, SGE):
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+    (tree / wrapper_removal.WRAPPER_HEADER).write_text(
+        "static inline u64 ib_dma_map_single(struct ib_device *dev)\n"
+        "{\n\treturn 0;\n}\n")
+    (tree / SGE).write_text(text)
+    with pytest.raises(wrapper_removal.DefinitionError):
+        wrapper_removal.delete_wrappers(tree)
+    assert "ib_dma_map_single" in (tree / wrapper_removal.WRAPPER_HEADER
+                                   ).read_text()

@@ -70,6 +70,46 @@ def summary_lines(removal: Removal) -> list[str]:
 # exists only for them.
 WRAPPER_HEADER = "include/rdma/ib_verbs.h"
 VIRT_MAP_SOURCE = "drivers/infiniband/core/device.c"
+# The core series' helpers, whose kernel-doc names the wrappers while they
+# exist (a list mapped by ib_dma_map_sg() may be described, ...); the
+# deletion rewrites those sentences, exactly these (a text it does not
+# know stops the deletion).
+SGE_SOURCE = "drivers/infiniband/core/sge.c"
+SGE_DOC_EDITS = (
+    (" * no longer needs to open code the ib_dma_* wrappers around the DMA "
+     "API.\n",
+     " * no longer needs to open code the DMA API around its sges.\n"),
+    (" * @sgl: scatterlist already mapped with rdma_map_sgl(), "
+     "rdma_map_sgtable(),\n"
+     " *\t ib_dma_map_sg() or ib_dma_map_sgtable_attrs()\n"
+     " * @nents: number of mapped entries, as returned by rdma_map_sgl() "
+     "or\n"
+     " *\t   ib_dma_map_sg(), or found in sg_table->nents after\n"
+     " *\t   rdma_map_sgtable() or ib_dma_map_sgtable_attrs()\n",
+     " * @sgl: scatterlist already mapped with rdma_map_sgl() or "
+     "rdma_map_sgtable()\n"
+     " * @nents: number of mapped entries, as returned by rdma_map_sgl() "
+     "or found\n"
+     " *\t   in sg_table->nents after rdma_map_sgtable()\n"),
+    (" * length of the i-th entry instead, from the page side of @sgl: the "
+     "values\n"
+     " * ib_dma_map_sg() copies into the DMA side for it, which is not read."
+     "  The\n"
+     " * scatterlist keeps owning the mapping: unmap it as it was mapped\n"
+     " * (rdma_unmap_sgl(), ib_dma_unmap_sg()), not with rdma_unmap_sge().\n",
+     " * length of the i-th entry instead, from the page side of @sgl.  The\n"
+     " * scatterlist keeps owning the mapping: unmap it as it was mapped\n"
+     " * (rdma_unmap_sgl(), rdma_unmap_sgtable()), not with "
+     "rdma_unmap_sge().\n"),
+    (" * API; or 0 if @nents is not positive or @sgl could not be mapped.  "
+     "These are\n"
+     " * the return values of dma_map_sg() and ib_dma_map_sg(), so a caller "
+     "of\n"
+     " * ib_dma_map_sg() keeps its error check.\n",
+     " * API; or 0 if @nents is not positive or @sgl could not be mapped, as "
+     "from\n"
+     " * dma_map_sg().\n"),
+)
 
 _DEFINITION = re.compile(r"^static inline [^;{(]*\b(ib_dma_\w+)\(", re.M)
 _PROTOTYPE = re.compile(r"^int ib_dma_virt_map_sg\([^;]*;\n", re.M)
@@ -134,17 +174,37 @@ def delete_virt_map_sg(text: str) -> str:
     return new
 
 
+def unname_wrappers_in_sge_doc(text: str) -> str:
+    """sge.c with SGE_DOC_EDITS made: its kernel-doc no longer names an
+    ib_dma_* wrapper."""
+    for old, new in SGE_DOC_EDITS:
+        if old in text:
+            text = text.replace(old, new, 1)
+    for number, line in enumerate(text.splitlines(), 1):
+        if "ib_dma_" in line:
+            raise DefinitionError(f"{SGE_SOURCE}:{number} names a wrapper in "
+                                  f"words the deletion does not know: "
+                                  f"{line.strip()}")
+    return text
+
+
 def delete_wrappers(tree: Path) -> list[str]:
-    """Delete the wrappers from the tree's files; the names deleted (none
-    when they are already gone)."""
+    """Delete the wrappers from the tree's files, and their names from the
+    core series' kernel-doc; the names deleted (none when they are already
+    gone).  Nothing is written when one of the files is not as expected."""
     header = tree / WRAPPER_HEADER
     text, names = delete_header_wrappers(header.read_text())
     if not names:
         return []
-    header.write_text(text)
+    writes = {header: text}
     source = tree / VIRT_MAP_SOURCE
     if "ib_dma_virt_map_sg" in names:
-        source.write_text(delete_virt_map_sg(source.read_text()))
+        writes[source] = delete_virt_map_sg(source.read_text())
+    sge = tree / SGE_SOURCE
+    if sge.exists():
+        writes[sge] = unname_wrappers_in_sge_doc(sge.read_text())
+    for path, new in writes.items():
+        path.write_text(new)
     return names
 
 
@@ -168,10 +228,17 @@ def deletion_message(names: list[str], signer: tuple[str, str]) -> str:
         "",
         removed + ".  ib_uses_virt_dma(), ib_virt_dma_to_ptr() and "
         "ib_virt_dma_to_page() stay: the core and the software devices use "
-        "them.",
+        "them.  The kernel-doc of the ib_sge helpers in " + SGE_SOURCE +
+        " stops naming the wrappers.",
         "",
         "Suggested-by: Jason Gunthorpe <jgg@nvidia.com>",
         "Link: https://lore.kernel.org/r/20201104155255.GR36674@ziepe.ca",
         f"Signed-off-by: {signer[0]} <{signer[1]}>",
     ]
     return commit.wrap_body(body)
+
+
+def deletion_files(tree: Path) -> list[str]:
+    """The files delete_wrappers() may change, as the commit adds them."""
+    return [f for f in (WRAPPER_HEADER, VIRT_MAP_SOURCE, SGE_SOURCE)
+            if (tree / f).exists()]

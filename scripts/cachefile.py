@@ -14,6 +14,7 @@ def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                suffix=".tmp")
     try:
+        os.fchmod(fd, 0o644)  # as a plain write would leave it
         with os.fdopen(fd, "w", encoding="utf-8",
                        errors="surrogateescape") as out:
             out.write(text)

@@ -9,7 +9,6 @@ read for it (the deps Kbuild records in .<obj>.cmd); coccicheck per rule,
 keyed by the rule, spatch's version and options and the files' content.
 """
 
-import cachefile
 import hashlib
 import json
 import re
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import build
+import cachefile
 import spatch
 
 

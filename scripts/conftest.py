@@ -147,8 +147,8 @@ def builds_running(kbuild_dir: Path) -> list[str]:
         except OSError:
             continue
         text = args.decode(errors="replace")
-        if state != "Z" and (f"O={kbuild}" in text or
-                             cwd.startswith(kbuild)):
+        if state != "Z" and (f"O={kbuild}" in text or cwd == kbuild or
+                             cwd.startswith((kbuild + "/", kbuild + "-"))):
             found.append(f"{proc.name}: {text}")
     return found
 

@@ -10,6 +10,7 @@ import contextlib
 import json
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -424,7 +425,7 @@ def _arch_builds_of(result: ConvertResult, cache: Path, jobs: int | None,
 
 def _delete_wrappers(result: ConvertResult, kbuild: build.KernelBuild,
                      signer: tuple[str, str], log,
-                     arch_builds: list[build.KernelBuild] = ()) -> None:
+                     arch_builds: Sequence[build.KernelBuild] = ()) -> None:
     """The seed's last patch, once the audit finds no call of a wrapper
     left: delete them, commit, and build the files it touches and the core
     series' objects (W=1) on x86_64 and on each other architecture this
@@ -460,9 +461,15 @@ def _delete_wrappers(result: ConvertResult, kbuild: build.KernelBuild,
     sources = sorted({wrapper_removal.VIRT_MAP_SOURCE,
                       *(r.source for r in result.core_builds)})
     for each in (kbuild, *arch_builds):
+        # on another architecture, the core objects that built there before
+        # (one that did not is no doing of the deletion's)
+        mine = sources if not each.cross_compile else sorted(
+            {wrapper_removal.VIRT_MAP_SOURCE,
+             *(r.source for r in result.arch_builds
+               if r.arch == each.arch and r.built and r.source in sources)})
         try:
             each.configure()  # done already, unless its directory went
-            built = each.build(sources)
+            built = each.build(mine)
             broken = [f"{s}: {r.errors[0] if r.errors else 'fails'}"
                       for s, r in built.items() if not r.built]
         except build.BuildError as exc:
@@ -572,8 +579,7 @@ def _reusable_builds(record: Path, result: ConvertResult,
             last.get("dropped") or "checkers" not in last or
             sorted(r.get("source") for r in last.get("builds", []))
             != sources or "arch_builds" not in last or
-            sorted(last.get("arch_skipped", {})) !=
-            sorted(arches_skipped(arches)) or
+            last.get("arch_skipped", {}) != arches_skipped(arches) or
             {r.get("arch") for r in last["arch_builds"]} !=
             set(build.CROSS_ARCHES) - set(last.get("arch_skipped", {}))):
         return None

@@ -284,6 +284,15 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                      f"built under allmodconfig with W=1: {built} built, "
                      f"{new} new warnings, {uncompiled} changed lines the "
                      "compiler did not see")
+        for arch in sorted({b["arch"] for b in record.get("arch_builds", [])}):
+            mine = [b for b in record["arch_builds"] if b["arch"] == arch]
+            lines.append(
+                f"  - these objects and the core series' built for {arch} "
+                f"too (allmodconfig, W=1): {sum(b['built'] for b in mine)}/"
+                f"{len(mine)} built, "
+                f"{sum(len(b['new_warnings']) for b in mine)} new warnings")
+        for arch, why in sorted(record.get("arch_skipped", {}).items()):
+            lines.append(f"  - NOT built for {arch}: {why}")
         core = record.get("core_builds", [])
         if core:
             lines.append("  - the core series' own objects ("

@@ -6,7 +6,6 @@ rule, the spatch version, the options and the file's content: a warm audit of
 an unchanged tree then costs no spatch run at all.
 """
 
-import cachefile
 import hashlib
 import json
 import os
@@ -17,6 +16,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import cachefile
 
 DEFAULT_OPTIONS = ["--very-quiet", "--no-includes", "--include-headers"]
 DEFAULT_TIMEOUT = 120  # seconds per file, passed to spatch --timeout

@@ -262,8 +262,14 @@ def test_a_tree_without_the_kernel_scripts_still_gets_its_series(
         git(work, "commit", "-q", "-m", f"add {name}")
     tip = git(work, "rev-parse", "HEAD~1").strip()
     (reports / kernel.name).mkdir(parents=True)
+    i386 = {"source": "drivers/nvme/target/rdma.c", "subsystem": "NVMET",
+            "built": True, "baseline_warnings": [], "new_warnings": [],
+            "errors": [], "uncompiled_lines": [], "arch": "i386",
+            "baseline_built": True}
     (reports / kernel.name / "convert.json").write_text(
-        json.dumps({"series_tip": tip, "core_patches": 2, "builds": []}))
+        json.dumps({"series_tip": tip, "core_patches": 2, "builds": [],
+                    "arch_builds": [i386],
+                    "arch_skipped": {"arm64": "not asked for (--arches)"}}))
     result = series.make_series(kernel, cache, reports, log=lambda m: None)
     written = sorted(p.name for p in result.out_dir.glob("*.patch"))
     assert len(written) == 4 and written[0] == "0000-cover-letter.patch"
@@ -274,5 +280,9 @@ def test_a_tree_without_the_kernel_scripts_still_gets_its_series(
     assert "not checked: recipients" in summary
     assert "not checked: style" in summary
     assert not (result.out_dir / "recipients.txt").exists()
-    assert "*** BLURB HERE ***" not in (
-        result.out_dir / "0000-cover-letter.patch").read_text()
+    cover = (result.out_dir / "0000-cover-letter.patch").read_text()
+    assert "*** BLURB HERE ***" not in cover
+    # what the other architectures' builds were, or why there were none
+    assert "built for i386 too (allmodconfig, W=1): 1/1 built, 0 new " \
+        "warnings" in cover
+    assert "NOT built for arm64: not asked for (--arches)" in cover

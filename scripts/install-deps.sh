@@ -64,6 +64,9 @@ for group in "$@"; do
 		need "test -x /bin/busybox && ! ldd /bin/busybox" busybox-static
 		need "test -x /usr/bin/rdma" iproute2
 		need "command -v ldd" libc-bin
+		# the guest's test programs, built static
+		need "command -v gcc" gcc
+		need "test -f /usr/lib/x86_64-linux-gnu/libc.a" libc6-dev
 		;;
 	*)
 		echo "install-deps.sh: unknown group '$group'" >&2

@@ -5,9 +5,11 @@ variant with KASAN, lockdep, list/sg and DMA-API debugging, booted with
 panic_on_warn=1) are built from the work branch of make convert.  Each
 boots under QEMU x86_64 (TCG) once per software RDMA device, rxe and siw,
 with an initramfs made here from Debian's busybox-static and iproute2 (ip,
-rdma and their libraries), whose /init (runtime/init.sh) sets up an
-NVMe-oF target over RDMA on a RAM disk, connects to it, writes, reads back
-and compares, and scans dmesg.
+rdma and their libraries) and the guest's own test programs (runtime/*.c,
+built static with the host's gcc), whose /init (runtime/init.sh) sets up
+an NVMe-oF target over RDMA on a RAM disk, connects to it, writes, reads
+back and compares; on rxe it also moves RDS messages over rds_rdma
+(runtime/rds_check.c); then it scans dmesg.
 
 A kernel that fails is the cue for the control: the same variant built
 from the tree's base (without the core series and the conversion) runs the
@@ -17,6 +19,7 @@ control of the converted kernel runs whatever happens.
 """
 
 import gzip
+import hashlib
 import os
 import re
 import shutil
@@ -32,6 +35,8 @@ HERE = Path(__file__).resolve().parent / "runtime"
 GUEST_INIT = HERE / "init.sh"
 DEVICES = ("rxe", "siw")
 BINARIES = ("/bin/busybox", "/usr/sbin/ip", "/usr/bin/rdma")
+# the guest's test programs: path in the initramfs -> source
+PROGRAMS = {"bin/rds_check": HERE / "rds_check.c"}
 RESULT = re.compile(r"RUNTIME (\w+): (PASS|FAIL)(.*)$", re.M)
 QEMU_TIMEOUT = 600
 
@@ -93,12 +98,37 @@ def cpio_newc(entries: list[tuple[str, int, bytes]]) -> bytes:
     return bytes(out)
 
 
+def guest_program(source: Path, out_dir: Path) -> Path:
+    """source built static with the host's gcc (-Wall -Werror), once per
+    content of the source."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    binary = out_dir / f"{source.stem}-{digest}"
+    if binary.exists():
+        return binary
+    out_dir.mkdir(parents=True, exist_ok=True)
+    partial = binary.with_suffix(".partial")
+    done = subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Wextra",
+                           "-Werror", "-o", str(partial), str(source)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        first = next((line for line in done.stderr.splitlines()
+                      if "error" in line), done.stderr.strip()[:200])
+        raise RuntimeError_(f"cannot build the guest program {source.name}: "
+                            f"{first} (gcc and libc6-dev: make runtime-test "
+                            "installs them)")
+    partial.replace(binary)
+    return binary
+
+
 def make_initramfs(path: Path) -> Path:
-    """busybox + ip + rdma + their libraries + /init, gzip'ed newc cpio."""
+    """busybox + ip + rdma + their libraries + the test programs + /init,
+    gzip'ed newc cpio."""
     for binary in BINARIES:
         if not Path(binary).exists():
             raise RuntimeError_(f"{binary} is missing: install busybox-static "
                                 "and iproute2 (make runtime-test does)")
+    programs = {name: guest_program(source, path.parent / "programs")
+                for name, source in PROGRAMS.items()}
     entries: list[tuple[str, int, bytes]] = []
     dirs = ["bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys",
             "tmp", "etc", "lib", "lib64", "lib/x86_64-linux-gnu"]
@@ -107,6 +137,8 @@ def make_initramfs(path: Path) -> Path:
     for applet in ("sh", "mount", "mkdir", "echo", "cat", "dd", "cmp",
                    "sleep", "dmesg", "grep", "tail", "reboot", "ln", "[", "test"):
         entries.append((f"bin/{applet}", 0o120777, b"busybox"))
+    for name, binary in programs.items():
+        entries.append((name, 0o100755, binary.read_bytes()))
     seen = set()
     for binary in BINARIES:
         entries.append((binary.lstrip("/"), 0o100755,
@@ -259,8 +291,10 @@ def runtime_txt(result: RuntimeResult) -> str:
         lines.append("control on the unconverted base: not run (it runs "
                      "when a converted kernel fails)")
     lines.append("covered: nvme-rdma (host) and nvmet-rdma (target) over "
-                 "rxe and siw; not covered: iSER/isert, SRP/srpt, RTRS, "
-                 "IPoIB, NFS/RDMA, RDS, SMC, SMB Direct, 9p")
+                 "rxe and siw; RDS (rds_rdma) over rxe only: its IB "
+                 "transport takes no iWARP device (rds_ib_add_one()), so "
+                 "not over siw; not covered: iSER/isert, SRP/srpt, RTRS, "
+                 "IPoIB, NFS/RDMA, SMC, SMB Direct, 9p (README)")
     return "\n".join(lines) + "\n"
 
 

@@ -2,6 +2,7 @@
 marked kernel and runtime."""
 
 import gzip
+import re
 import subprocess
 import sys
 
@@ -29,6 +30,20 @@ def test_initramfs_is_a_cpio_with_init_tools_and_libraries(tmp_path):
     assert (extracted / "init").read_bytes() == \
         runtime_test.GUEST_INIT.read_bytes()
     assert (extracted / "bin/sh").is_symlink()
+    # the guest's test programs, static: nothing to load in the guest
+    rds_check = extracted / "bin/rds_check"
+    assert rds_check.read_bytes()[:4] == b"\x7fELF"
+    assert runtime_test.libraries(str(rds_check)) == []
+
+
+def test_a_guest_program_that_does_not_build_is_one_clear_error(tmp_path):
+    source = tmp_path / "broken.c"
+    source.write_text("int main(void) { return missing; }\n")
+    with pytest.raises(runtime_test.RuntimeError_,
+                       match=r"cannot build the guest program broken\.c: "
+                       r".*missing"):
+        runtime_test.guest_program(source, tmp_path / "out")
+    assert not list((tmp_path / "out").glob("broken-*"))
 
 
 def test_parse_result_lines_and_crashes():
@@ -78,10 +93,18 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     result = subprocess.run([*CLI, "runtime-test", "--variants", "debug"],
                             capture_output=True, text=True, timeout=5400)
     out = result.stdout + result.stderr
+    assert "debug kernel, rxe: PASS nvme rds" in out, out[-4000:]
+    assert "debug kernel, siw: PASS nvme" in out, out[-4000:]
     for device in ("rxe", "siw"):
-        assert f"debug kernel, {device}: PASS" in out, out[-4000:]
         log = (REPORTS / default_tree.name / "runtime" /
                f"debug-{device}.log").read_text(errors="replace")
+        if device == "rxe":  # every size, and over an RDS IB connection
+            assert "rds_check: 300000 bytes intact" in log, log[-3000:]
+            assert re.search(r"in 3 rounds over [1-9]\d* RDS IB "
+                             r"connection", log), log[-3000:]
+        else:  # refused at bind: no IB transport on an iWARP device
+            assert "RDS: not on siw" in log, log[-3000:]
+            assert "rds_check: FAIL socket/bind on the IB transport" in log
         # the KUnit suite built into this kernel stays off here
         assert "Subtest: rdma_sge" not in log, log[-2000:]
     assert "control on the unconverted base: not run" in out

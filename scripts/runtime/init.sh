@@ -1,7 +1,8 @@
 #!/bin/sh
 # Guest side of make runtime-test (the initramfs's /init, busybox sh).
 # The kernel command line gives rdmadev=rxe|siw.  Prints one line
-# "RUNTIME <dev>: PASS" or "RUNTIME <dev>: FAIL <why>", then powers off.
+# "RUNTIME <dev>: PASS <ULPs that ran>" or "RUNTIME <dev>: FAIL <why>",
+# then powers off.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -87,9 +88,27 @@ done
 step "disconnect"
 echo 1 > /sys/class/nvme/nvme0/delete_controller || fail "disconnect"
 sleep 1
+ran=nvme
+
+if [ $dev = rxe ]; then
+	step "RDS over $dev: messages of 1 byte to 300 KB both ways, compared"
+	rds_check $addr || fail "RDS: rds_check failed (above)"
+	ran="$ran rds"
+else
+	# the negative control: RDS has no IB transport on an iWARP device, so
+	# rds_check must refuse to bind here instead of passing another way
+	step "RDS: not on $dev (RDS's IB transport takes no iWARP device)"
+	if rds_check $addr > /tmp/rds.out; then
+		cat /tmp/rds.out
+		fail "RDS: rds_check passed on $dev, which RDS's IB transport refuses"
+	fi
+	cat /tmp/rds.out
+	grep -q "FAIL socket/bind on the IB transport" /tmp/rds.out \
+		|| fail "RDS: rds_check failed on $dev, but not at bind"
+fi
 
 if dmesg | grep -E "WARNING:|BUG:|KASAN:|UBSAN:|Oops|general protection|possible circular locking|inconsistent lock state|list_add corruption|list_del corruption" ; then
 	fail "kernel log reports a problem (above)"
 fi
-echo "RUNTIME $dev: PASS"
+echo "RUNTIME $dev: PASS $ran"
 reboot -f

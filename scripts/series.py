@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import apply
+import build
 import commit
 import convert
 import leftovers
@@ -284,15 +285,6 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                      f"built under allmodconfig with W=1: {built} built, "
                      f"{new} new warnings, {uncompiled} changed lines the "
                      "compiler did not see")
-        for arch in sorted({b["arch"] for b in record.get("arch_builds", [])}):
-            mine = [b for b in record["arch_builds"] if b["arch"] == arch]
-            lines.append(
-                f"  - these objects and the core series' built for {arch} "
-                f"too (allmodconfig, W=1): {sum(b['built'] for b in mine)}/"
-                f"{len(mine)} built, "
-                f"{sum(len(b['new_warnings']) for b in mine)} new warnings")
-        for arch, why in sorted(record.get("arch_skipped", {}).items()):
-            lines.append(f"  - NOT built for {arch}: {why}")
         core = record.get("core_builds", [])
         if core:
             lines.append("  - the core series' own objects ("
@@ -302,6 +294,16 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                          + f"{sum(b['built'] for b in core)} built, "
                          + f"{sum(len(b['new_warnings']) for b in core)} "
                          "warnings")
+        built_for = {b["arch"] for b in record.get("arch_builds", [])}
+        for arch in (a for a in build.CROSS_ARCHES if a in built_for):
+            mine = [b for b in record["arch_builds"] if b["arch"] == arch]
+            lines.append(
+                f"  - these objects and the core series' built for {arch} "
+                f"too (allmodconfig, W=1): {sum(b['built'] for b in mine)}/"
+                f"{len(mine)} built, "
+                f"{sum(len(b['new_warnings']) for b in mine)} new warnings")
+        for arch, why in sorted(record.get("arch_skipped", {}).items()):
+            lines.append(f"  - NOT built for {arch}: {why}")
         if "checkers" in record:
             ran = " ".join(record["checkers"])
             sparse_new = sum(len(b.get("sparse_new", [])) for b in builds)
@@ -320,9 +322,11 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
         lines.append("  - KUnit suite of patch 2 (rdma_sge): not run for "
                      "this posting")
     if runtime_txt.exists():
-        lines.append(f"  - runtime: {runtime_txt.read_text().strip()}")
+        lines.append("  - make runtime-test:")
+        lines += [f"    {line}" for line in
+                  runtime_txt.read_text().strip().splitlines()]
     else:
-        lines.append("  - no runtime test (NVMe-oF over rxe/siw) yet")
+        lines.append("  - no runtime test (NVMe-oF, RDS over rxe/siw) yet")
     if nbatches > 1:
         lines += ["", f"This is batch {index} of {nbatches}, for "
                   f"{batch.tree}."]
@@ -536,7 +540,6 @@ def make_series(kernel: tree.KernelTree, cache: Path, reports: Path,
         (out_dir / "recipients.txt").write_text(recipients_txt(result))
 
     if check_bisect_build:
-        import build
         start = time.monotonic()
         kbuild = build.work_tree_build(work, cache, jobs,
                                        log=lambda m: log("  " + m))

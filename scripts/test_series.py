@@ -270,6 +270,9 @@ def test_a_tree_without_the_kernel_scripts_still_gets_its_series(
         json.dumps({"series_tip": tip, "core_patches": 2, "builds": [],
                     "arch_builds": [i386],
                     "arch_skipped": {"arm64": "not asked for (--arches)"}}))
+    (reports / kernel.name / "runtime.txt").write_text(
+        "converted kernel, rxe: PASS nvme rds (19s)\n"
+        "converted kernel, siw: PASS nvme (20s)\n")
     result = series.make_series(kernel, cache, reports, log=lambda m: None)
     written = sorted(p.name for p in result.out_dir.glob("*.patch"))
     assert len(written) == 4 and written[0] == "0000-cover-letter.patch"
@@ -286,3 +289,6 @@ def test_a_tree_without_the_kernel_scripts_still_gets_its_series(
     assert "built for i386 too (allmodconfig, W=1): 1/1 built, 0 new " \
         "warnings" in cover
     assert "NOT built for arm64: not asked for (--arches)" in cover
+    # runtime.txt's lines each indented under their item
+    assert "  - make runtime-test:\n    converted kernel, rxe: PASS nvme " \
+        "rds (19s)\n    converted kernel, siw: PASS nvme (20s)\n" in cover

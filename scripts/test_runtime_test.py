@@ -2,7 +2,6 @@
 marked kernel and runtime."""
 
 import gzip
-import re
 import subprocess
 import sys
 
@@ -93,18 +92,12 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     result = subprocess.run([*CLI, "runtime-test", "--variants", "debug"],
                             capture_output=True, text=True, timeout=5400)
     out = result.stdout + result.stderr
-    assert "debug kernel, rxe: PASS nvme rds" in out, out[-4000:]
-    assert "debug kernel, siw: PASS nvme" in out, out[-4000:]
     for device in ("rxe", "siw"):
+        assert f"debug kernel, {device}: PASS nvme" in out, out[-4000:]
         log = (REPORTS / default_tree.name / "runtime" /
                f"debug-{device}.log").read_text(errors="replace")
-        if device == "rxe":  # every size, and over an RDS IB connection
-            assert "rds_check: 300000 bytes intact" in log, log[-3000:]
-            assert re.search(r"in 3 rounds over [1-9]\d* RDS IB "
-                             r"connection", log), log[-3000:]
-        else:  # refused at bind: no IB transport on an iWARP device
-            assert "RDS: not on siw" in log, log[-3000:]
-            assert "rds_check: FAIL socket/bind on the IB transport" in log
+        # RDS runs on the plain converted kernel only (README)
+        assert "RDS: not on the debug kernel" in log, log[-3000:]
         # the KUnit suite built into this kernel stays off here
         assert "Subtest: rdma_sge" not in log, log[-2000:]
     assert "control on the unconverted base: not run" in out

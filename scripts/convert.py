@@ -208,10 +208,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     """arches: the architectures besides x86_64 to build for (default
     all of build.CROSS_ARCHES)."""
     arches = tuple(build.CROSS_ARCHES) if arches is None else arches
-    unknown = [a for a in arches if a not in build.CROSS_ARCHES]
-    if unknown:
-        raise ConvertError(f"unknown architecture {unknown[0]!r}: "
-                           f"choose from {', '.join(build.CROSS_ARCHES)}")
+    check_arches(arches)
     stages = Stages(log)
     work = stages.run("work tree", tree.prepare_work_tree, kernel, cache,
                       lambda m: log("  " + m))
@@ -745,6 +742,15 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
     result.uncompiled = stages.run("changed lines compiled", do_compiled)
     for record in result.builds:
         record.uncompiled_lines = result.uncompiled.get(record.source, [])
+
+
+def check_arches(arches) -> None:
+    """ConvertError unless each of arches is one of build.CROSS_ARCHES."""
+    unknown = [a for a in arches if a not in build.CROSS_ARCHES]
+    if unknown:
+        raise ConvertError(f"unknown architecture {unknown[0]!r} in "
+                           f"--arches: choose from "
+                           f"{', '.join(build.CROSS_ARCHES)}")
 
 
 def arches_skipped(arches: tuple[str, ...]) -> dict[str, str]:

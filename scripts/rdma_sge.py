@@ -158,11 +158,10 @@ def cmd_series(args) -> int:
 def cmd_convert(args) -> int:
     import build
     import convert
-    unknown = [a for a in args.arches or [] if a not in build.CROSS_ARCHES]
-    if unknown:
-        raise tree.TreeError(f"unknown architecture {unknown[0]!r} in "
-                             f"--arches: choose from "
-                             f"{', '.join(build.CROSS_ARCHES)}")
+    try:  # before the tree is touched
+        convert.check_arches(args.arches or [])
+    except convert.ConvertError as exc:
+        raise tree.TreeError(str(exc)) from exc
     kernel = tree.open_tree(args.kernel, args.cache, log)
     try:
         result = convert.convert(

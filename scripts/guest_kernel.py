@@ -12,14 +12,27 @@ earlier run compiled the same way):
   (runtime/kunit.config): make kunit boots this kernel with kunit.py, the
   runtime test boots it without, so one build serves both.
 
+The debug variant is also built with kernel changes that are not part of
+the series (TEST_PATCHES): runtime/rxe-real-dma.patch, never posted,
+gives rxe a real_dma parameter that makes it map through the DMA API of a
+platform device, so that with swiotlb=force every map, sync and unmap of
+the ULPs reaches dma-direct, swiotlb and DMA-API debugging; and
+runtime/nvmet-rdma-sync.patch, a fix for nvmet-rdma (to be posted on its
+own) without which NVMe-oF cannot run that way at all.  It is built from
+a worktree of its own (source_dir()) with the patches applied; the work
+branch is never touched.  Where a patch does not apply, the kernel is
+built without it and says so.
+
 The base control kernel of make runtime-test is a variant's fragments
 without the KUnit ones (the base tree has no suite), built from the base.
 """
 
+import hashlib
 import json
 import re
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import build
@@ -32,6 +45,11 @@ KUNIT_BOOT_FRAGMENT = HERE / "runtime" / "kunit.config"
 KUNITCONFIG = HERE.parent / "kernel-patches" / "kunit" / "rdma_sge.kunitconfig"
 VARIANTS = ("converted", "debug")
 KUNIT_VARIANT = "debug"
+RXE_REAL_DMA_PATCH = HERE / "runtime" / "rxe-real-dma.patch"
+# a fix for 6.12's nvmet-rdma that only bouncing shows (its own message)
+NVMET_SYNC_PATCH = HERE / "runtime" / "nvmet-rdma-sync.patch"
+TEST_PATCHES: dict[str, tuple[Path, ...]] = {
+    "debug": (RXE_REAL_DMA_PATCH, NVMET_SYNC_PATCH)}
 
 
 class KernelError(Exception):
@@ -54,6 +72,60 @@ def fragments(variant: str, kunit: bool = True) -> list[Path]:
 def build_dir(cache: Path, work_name: str, variant: str) -> Path:
     """Where a variant of the kernel of work tree work_name is built."""
     return cache / "runtime" / f"{work_name}-{variant}"
+
+
+def source_dir(cache: Path, work_name: str, name: str) -> Path:
+    """Where the source of a kernel with test patches is checked out."""
+    return cache / "runtime" / f"{work_name}-{name}-src"
+
+
+@dataclass
+class Source:
+    path: Path                 # the tree to build
+    applied: tuple[str, ...]   # the test patches in it (file names)
+    refused: tuple[str, ...]   # the test patches that did not apply
+
+
+def variant_source(checkout: Path, variant: str, path: Path) -> Source:
+    """The source tree of a variant: checkout itself when the variant has
+    no test patches, else a detached worktree of checkout's HEAD at path
+    with the patches applied (redone only when the commit or a patch
+    changed, so Kbuild does not rebuild what did not change)."""
+    patches = TEST_PATCHES.get(variant, ())
+    if not patches:
+        return Source(checkout, (), ())
+    commit = _git(checkout, "rev-parse", "HEAD").strip()
+    key = commit + "".join(
+        hashlib.sha256(patch.read_bytes()).hexdigest() for patch in patches)
+    stamp = path.with_name(path.name + ".stamp")
+    if (path / ".git").exists() and stamp.exists():
+        recorded = json.loads(stamp.read_text())
+        if recorded["key"] == key:
+            return Source(path, tuple(recorded["applied"]),
+                          tuple(recorded["refused"]))
+    stamp.unlink(missing_ok=True)
+    if (path / ".git").exists():
+        _git(path, "checkout", "-q", "--force", "--detach", commit)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _git(checkout, "worktree", "add", "-q", "--detach", str(path), commit)
+    applied, refused = [], []
+    for patch in patches:
+        done = subprocess.run(["git", "-C", str(path), "apply", str(patch)],
+                              capture_output=True, text=True)
+        (applied if done.returncode == 0 else refused).append(patch.name)
+    stamp.write_text(json.dumps({"key": key, "applied": applied,
+                                 "refused": refused}))
+    return Source(path, tuple(applied), tuple(refused))
+
+
+def _git(where: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(where), *args],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise KernelError(f"git {args[0]} in {where} failed: "
+                          f"{_tail(done)}")
+    return done.stdout
 
 
 def fragment_options(path: Path) -> dict[str, str]:

@@ -122,7 +122,11 @@ def cmd_kunit(args) -> int:
     out = guest_kernel.build_dir(args.cache, work.path.name, variant)
     log(f"[build {variant} guest kernel, with the KUnit suite] in {out}")
     try:
-        guest_kernel.build_kernel(work.path, out,
+        # the kernel make runtime-test boots too: the same source
+        source = guest_kernel.variant_source(
+            work.path, variant,
+            guest_kernel.source_dir(args.cache, work.path.name, variant))
+        guest_kernel.build_kernel(source.path, out,
                                   guest_kernel.fragments(variant),
                                   jobs=args.jobs or 2, log=log,
                                   ccache_dir=args.cache / "ccache")

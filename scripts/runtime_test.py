@@ -11,6 +11,12 @@ an NVMe-oF target over RDMA on a RAM disk, connects to it, writes, reads
 back and compares; on rxe it also moves RDS messages over rds_rdma
 (runtime/rds_check.c); then it scans dmesg.
 
+The debug kernel boots a third time, as rxe_dma: rxe with its test-only
+real_dma mode (guest_kernel.TEST_PATCHES) and swiotlb=force, so that the
+ULPs' maps, syncs and unmaps reach dma-direct and are bounced: a missing
+or short sync shows as stale data, a wrong unmap or sync size as a DMA-API
+debugging report.  rxe and siw alone never reach the DMA API.
+
 A kernel that fails is the cue for the control: the same variant built
 from the tree's base (without the core series and the conversion) runs the
 same test, which tells a conversion bug (the base passes) from a broken
@@ -34,6 +40,8 @@ import tree
 HERE = Path(__file__).resolve().parent / "runtime"
 GUEST_INIT = HERE / "init.sh"
 DEVICES = ("rxe", "siw")
+# the boot in which rxe maps through the DMA API, where the patch applied
+REAL_DMA_RUN = "rxe_dma"
 BINARIES = ("/bin/busybox", "/usr/sbin/ip", "/usr/bin/rdma")
 # the guest's test programs: path in the initramfs -> source
 PROGRAMS = {"bin/rds_check": HERE / "rds_check.c"}
@@ -48,7 +56,7 @@ class RuntimeError_(Exception):
 @dataclass
 class Run:
     kernel: str  # converted, debug; base, base-debug: their controls
-    device: str
+    device: str  # the run: rxe, siw, or rxe_dma (rxe through the DMA API)
     passed: bool
     detail: str
     seconds: float
@@ -61,6 +69,8 @@ class RuntimeResult:
     builds: dict[str, float] = field(default_factory=dict)
     # the variants whose control ran on the base
     controls: list[str] = field(default_factory=list)
+    # what could not run, and why (one line each)
+    not_run: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -162,12 +172,21 @@ def make_initramfs(path: Path) -> Path:
 
 # -------------------------------------------------------------- QEMU
 
-def qemu_command(kernel: Path, initramfs: Path, device: str,
+def qemu_command(kernel: Path, initramfs: Path, run: str,
                  debug: bool) -> list[str]:
+    """run: rxe, siw, or rxe_dma (rxe in its real_dma mode)."""
+    device = "rxe" if run == REAL_DMA_RUN else run
     append = (f"console=ttyS0 panic=-1 oops=panic rdmadev={device} "
               "brd.rd_nr=1 brd.rd_size=32768 quiet")
     if debug:
-        append += " panic_on_warn=1 rdmadebug=1"
+        append += " rdmadebug=1"
+    if run == REAL_DMA_RUN:
+        # no panic_on_warn: the guest sorts DMA-API debugging's reports
+        # (init.sh) and needs room in the log for all of them
+        append += (" rdmarealdma=1 rdma_rxe.real_dma=1 swiotlb=force"
+                   " log_buf_len=8M")
+    elif debug:
+        append += " panic_on_warn=1"
     return ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
             "-cpu", "max", "-smp", "2", "-m", "1024" if not debug else "2048",
             "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio",
@@ -236,18 +255,34 @@ def run(kernel: tree.KernelTree, cache: Path, reports: Path,
 
     def build_and_boot(name: str, srctree: Path, variant: str,
                        kunit: bool) -> list[Run]:
-        log(f"[build {name} kernel] from {srctree}")
+        try:
+            source = guest_kernel.variant_source(
+                srctree, variant,
+                guest_kernel.source_dir(cache, work.name, name))
+        except guest_kernel.KernelError as exc:
+            raise RuntimeError_(str(exc)) from exc
+        log(f"[build {name} kernel] from {source.path}"
+            + (f" with {', '.join(source.applied)}" if source.applied
+               else ""))
+        runs_wanted = list(DEVICES)
+        if source.applied and not source.refused:
+            runs_wanted.append(REAL_DMA_RUN)
+        for patch in source.refused:
+            why = (f"{REAL_DMA_RUN} on the {name} kernel: not run, {patch} "
+                   f"does not apply to this tree")
+            log(f"  {why}")
+            result.not_run.append(why)
         start = time.monotonic()
         try:
             image = guest_kernel.build_kernel(
-                srctree, guest_kernel.build_dir(cache, work.name, name),
+                source.path, guest_kernel.build_dir(cache, work.name, name),
                 guest_kernel.fragments(variant, kunit=kunit), jobs=jobs,
                 log=log, ccache_dir=cache / "ccache")
         except guest_kernel.KernelError as exc:
             raise RuntimeError_(str(exc)) from exc
         result.builds[name] = time.monotonic() - start
         runs = []
-        for device in DEVICES:
+        for device in runs_wanted:
             log(f"[boot {name} kernel, {device}]")
             log_path = reports / kernel.name / "runtime" / \
                 f"{name}-{device}.log"
@@ -287,16 +322,19 @@ def runtime_txt(result: RuntimeResult) -> str:
                      f"({r.seconds:.0f}s)")
     for variant, seconds in result.builds.items():
         lines.append(f"build {variant}: {seconds:.0f}s")
+    lines += result.not_run
     if not result.controls:
         lines.append("control on the unconverted base: not run (it runs "
                      "when a converted kernel fails)")
     lines.append("covered: nvme-rdma (host) and nvmet-rdma (target) over "
-                 "rxe and siw; RDS (rds_rdma) over rxe only, on the "
-                 "converted kernel only: its IB transport takes no iWARP "
-                 "device (rds_ib_laddr_check()), so not over siw, and "
-                 "6.12's RDS has a lockdep report of its own on connect, "
-                 "so not on the debug kernel; not covered: iSER/isert, SRP/srpt, RTRS, "
-                 "IPoIB, NFS/RDMA, SMC, SMB Direct, 9p (README)")
+                 "rxe and siw, and RDS (rds_rdma) over rxe (its IB "
+                 "transport takes no iWARP device, rds_ib_laddr_check(), "
+                 "so not over siw; on the debug kernel 6.12's own lockdep "
+                 "report on RDS's first connect is let through); on the "
+                 "debug kernel both also over rxe_dma, rxe mapping through "
+                 "the DMA API with swiotlb=force and DMA-API debugging; "
+                 "not covered: iSER/isert, SRP/srpt, RTRS, IPoIB, NFS/RDMA, "
+                 "SMC, SMB Direct, 9p (README)")
     return "\n".join(lines) + "\n"
 
 

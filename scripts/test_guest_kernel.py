@@ -1,5 +1,7 @@
 """Tests for guest_kernel.py: the config fragments of the guest kernels."""
 
+import subprocess
+
 import pytest
 
 import guest_kernel
@@ -62,3 +64,103 @@ def test_build_directories_are_per_work_tree_and_variant(tmp_path):
     assert a.parent == tmp_path / "runtime"
     assert len({a, guest_kernel.build_dir(tmp_path, "linux-1", "converted"),
                 guest_kernel.build_dir(tmp_path, "linux-2", "debug")}) == 3
+
+
+def _git(where, *args):
+    return subprocess.run(["git", "-C", str(where), *args], check=True,
+                          capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def small_repo(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "t@example.org")
+    _git(repo, "config", "user.name", "T")
+    (repo / "rxe.c").write_text("int real_dma;\nint x;\n")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "base")
+    return repo
+
+
+def _patch(tmp_path, old, new):
+    """A patch (with a description before it, as the shipped one has)
+    that turns rxe.c's line old into new."""
+    patch = tmp_path / "test.patch"
+    patch.write_text(
+        "test mode, never posted\n\n"
+        "diff --git a/rxe.c b/rxe.c\n--- a/rxe.c\n+++ b/rxe.c\n"
+        f"@@ -1,2 +1,2 @@\n-{old}\n+{new}\n int x;\n")
+    return patch
+
+
+def test_a_variant_without_test_patches_builds_the_checkout(small_repo,
+                                                            tmp_path):
+    source = guest_kernel.variant_source(small_repo, "converted",
+                                         tmp_path / "src")
+    assert source == guest_kernel.Source(small_repo, (), ())
+    assert not (tmp_path / "src").exists()
+
+
+def test_test_patches_go_to_a_worktree_of_their_own(small_repo, tmp_path,
+                                                    monkeypatch):
+    patch = _patch(tmp_path, "int real_dma;", "int real_dma = 1;")
+    monkeypatch.setitem(guest_kernel.TEST_PATCHES, "debug", (patch,))
+    src = tmp_path / "debug-src"
+    source = guest_kernel.variant_source(small_repo, "debug", src)
+    assert source == guest_kernel.Source(src, ("test.patch",), ())
+    assert (src / "rxe.c").read_text().startswith("int real_dma = 1;")
+    # the checkout it came from is untouched
+    assert _git(small_repo, "status", "--porcelain") == ""
+    assert (small_repo / "rxe.c").read_text().startswith("int real_dma;")
+    # nothing changed: nothing is rewritten (Kbuild goes by mtimes)
+    mtime = (src / "rxe.c").stat().st_mtime_ns
+    assert guest_kernel.variant_source(small_repo, "debug", src) == source
+    assert (src / "rxe.c").stat().st_mtime_ns == mtime
+    # a new commit: the worktree follows it, the patch on top again
+    (small_repo / "rxe.c").write_text("int real_dma;\nint x;\nint y;\n")
+    _git(small_repo, "commit", "-q", "-am", "y")
+    guest_kernel.variant_source(small_repo, "debug", src)
+    assert (src / "rxe.c").read_text() == "int real_dma = 1;\nint x;\nint y;\n"
+    assert _git(src, "rev-parse", "HEAD") == _git(small_repo, "rev-parse",
+                                                  "HEAD")
+
+
+def test_a_test_patch_that_does_not_apply_is_reported(small_repo, tmp_path,
+                                                      monkeypatch):
+    patch = _patch(tmp_path, "int dma_virt;", "int dma_virt = 1;")
+    monkeypatch.setitem(guest_kernel.TEST_PATCHES, "debug", (patch,))
+    source = guest_kernel.variant_source(small_repo, "debug",
+                                         tmp_path / "debug-src")
+    assert source.applied == () and source.refused == ("test.patch",)
+    assert (source.path / "rxe.c").read_text() == "int real_dma;\nint x;\n"
+
+
+def test_the_debug_kernel_carries_the_rxe_real_dma_patch():
+    assert guest_kernel.TEST_PATCHES["debug"] == (
+        guest_kernel.RXE_REAL_DMA_PATCH, guest_kernel.NVMET_SYNC_PATCH)
+    assert "converted" not in guest_kernel.TEST_PATCHES
+    # its maps are only worth checking with DMA-API debugging and swiotlb's
+    # counters in debugfs, which the guest reads
+    debug = guest_kernel.fragment_options(guest_kernel.DEBUG_FRAGMENT)
+    assert debug["CONFIG_DMA_API_DEBUG"] == "y"
+    assert debug["CONFIG_DEBUG_FS"] == "y"
+
+
+@pytest.mark.kernel
+def test_the_test_patches_apply_to_the_default_tree(default_tree):
+    """Both apply to the unconverted tree (the control kernel of the debug
+    variant needs them as much as the converted one), and the nvmet-rdma
+    fix, which is to be posted, is checkpatch --strict clean."""
+    for patch in guest_kernel.TEST_PATCHES["debug"]:
+        done = subprocess.run(["git", "-C", str(default_tree), "apply",
+                               "--check", str(patch)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, (patch.name, done.stderr)
+    done = subprocess.run(
+        [str(default_tree / "scripts/checkpatch.pl"), "--strict",
+         "--no-tree", str(guest_kernel.NVMET_SYNC_PATCH)],
+        capture_output=True, text=True)
+    assert "total: 0 errors, 0 warnings, 0 checks" in done.stdout, \
+        done.stdout[-2000:]

@@ -2,6 +2,7 @@
 marked kernel and runtime."""
 
 import gzip
+import re
 import subprocess
 import sys
 
@@ -69,6 +70,19 @@ def test_debug_boots_with_panic_on_warn(tmp_path):
     append = debug[debug.index("-append") + 1]
     assert "panic_on_warn=1" in append and "rdmadev=siw" in append
     assert "rdmadebug=1" in append
+    # rxe through the DMA API: the test patch's parameter and bouncing
+    dma = runtime_test.qemu_command(tmp_path / "bz", tmp_path / "i",
+                                    "rxe_dma", True)
+    append = dma[dma.index("-append") + 1].split()
+    for word in ("rdmadev=rxe", "rdmarealdma=1", "rdma_rxe.real_dma=1",
+                 "swiotlb=force", "rdmadebug=1"):
+        assert word in append, word
+    assert "panic_on_warn=1" not in append
+    assert "swiotlb=force" not in debug[debug.index("-append") + 1]
+    assert runtime_test.parse_result("RUNTIME rxe_dma: FAIL nothing was "
+                                     "bounced through swiotlb\n",
+                                     "rxe_dma") == (
+        False, "nothing was bounced through swiotlb")
 
 
 def test_runtime_test_before_convert_is_one_clear_error(kernel_shaped,
@@ -92,13 +106,19 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     result = subprocess.run([*CLI, "runtime-test", "--variants", "debug"],
                             capture_output=True, text=True, timeout=5400)
     out = result.stdout + result.stderr
-    for device in ("rxe", "siw"):
-        assert f"debug kernel, {device}: PASS nvme" in out, out[-4000:]
+    for run, ulps in (("rxe", "nvme rds"), ("siw", "nvme"),
+                      ("rxe_dma", "nvme rds")):
+        assert f"debug kernel, {run}: PASS {ulps} (" in out, out[-4000:]
         log = (REPORTS / default_tree.name / "runtime" /
-               f"debug-{device}.log").read_text(errors="replace")
-        # RDS runs on the plain converted kernel only (README)
-        assert "RDS: not on the debug kernel" in log, log[-3000:]
+               f"debug-{run}.log").read_text(errors="replace")
         # the KUnit suite built into this kernel stays off here
         assert "Subtest: rdma_sge" not in log, log[-2000:]
+    # rxe_dma really went through the DMA API, bounced, with no error
+    log = (REPORTS / default_tree.name / "runtime" /
+           "debug-rxe_dma.log").read_text(errors="replace")
+    assert "rxe0 maps through the DMA API" in log, log[-3000:]
+    maps = re.search(r"DMA API: (\d+) maps at most at once, swiotlb (\d+) "
+                     r"slabs at most, 0 errors", log)
+    assert maps and int(maps[1]) > 0 and int(maps[2]) > 0, log[-3000:]
     assert "control on the unconverted base: not run" in out
     assert result.returncode == 0, out[-4000:]

@@ -12,7 +12,6 @@ counts (HEAD vs. work tree as it is).
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
 import sys
 from pathlib import Path

@@ -1,5 +1,3 @@
-import subprocess
-
 import commit
 import maintainers
 from conftest import git

@@ -1,6 +1,5 @@
 """layout_stage on real pahole output and Kbuild command files."""
 
-from pathlib import Path
 
 import layout_stage
 

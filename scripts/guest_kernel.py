@@ -83,7 +83,7 @@ def source_dir(cache: Path, work_name: str, name: str) -> Path:
 class Source:
     path: Path                 # the tree to build
     applied: tuple[str, ...]   # the test patches in it (file names)
-    refused: tuple[str, ...]   # the test patches that did not apply
+    refused: tuple[str, ...]   # "<patch>: <git apply's first error>"
 
 
 def variant_source(checkout: Path, variant: str, path: Path) -> Source:
@@ -99,11 +99,15 @@ def variant_source(checkout: Path, variant: str, path: Path) -> Source:
         hashlib.sha256(patch.read_bytes()).hexdigest() for patch in patches)
     stamp = path.with_name(path.name + ".stamp")
     if (path / ".git").exists() and stamp.exists():
-        recorded = json.loads(stamp.read_text())
-        if recorded["key"] == key:
-            return Source(path, tuple(recorded["applied"]),
-                          tuple(recorded["refused"]))
+        try:
+            recorded = json.loads(stamp.read_text())
+            if recorded["key"] == key:
+                return Source(path, tuple(recorded["applied"]), ())
+        except (ValueError, KeyError, TypeError):
+            pass  # an unreadable stamp: check out and apply again
     stamp.unlink(missing_ok=True)
+    # a worktree deleted by hand is still registered until pruned
+    _git(checkout, "worktree", "prune")
     if (path / ".git").exists():
         _git(path, "checkout", "-q", "--force", "--detach", commit)
     else:
@@ -113,9 +117,12 @@ def variant_source(checkout: Path, variant: str, path: Path) -> Source:
     for patch in patches:
         done = subprocess.run(["git", "-C", str(path), "apply", str(patch)],
                               capture_output=True, text=True)
-        (applied if done.returncode == 0 else refused).append(patch.name)
-    stamp.write_text(json.dumps({"key": key, "applied": applied,
-                                 "refused": refused}))
+        if done.returncode == 0:
+            applied.append(patch.name)
+        else:
+            refused.append(f"{patch.name}: {_tail(done)}")
+    if not refused:  # a refusal is looked at again next time
+        stamp.write_text(json.dumps({"key": key, "applied": applied}))
     return Source(path, tuple(applied), tuple(refused))
 
 

@@ -71,6 +71,8 @@ class RuntimeResult:
     controls: list[str] = field(default_factory=list)
     # what could not run, and why (one line each)
     not_run: list[str] = field(default_factory=list)
+    # kernel -> the patches outside the series it was built with
+    patched: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -145,7 +147,8 @@ def make_initramfs(path: Path) -> Path:
     entries += [(d, 0o040755, b"") for d in dirs]
     entries.append(("init", 0o100755, GUEST_INIT.read_bytes()))
     for applet in ("sh", "mount", "mkdir", "echo", "cat", "dd", "cmp",
-                   "sleep", "dmesg", "grep", "tail", "reboot", "ln", "[", "test"):
+                   "sleep", "dmesg", "grep", "tail", "reboot", "ln", "[", "test",
+                   "sed", "awk", "sort", "uniq"):
         entries.append((f"bin/{applet}", 0o120777, b"busybox"))
     for name, binary in programs.items():
         entries.append((name, 0o100755, binary.read_bytes()))
@@ -267,9 +270,11 @@ def run(kernel: tree.KernelTree, cache: Path, reports: Path,
         runs_wanted = list(DEVICES)
         if source.applied and not source.refused:
             runs_wanted.append(REAL_DMA_RUN)
+        if source.applied:
+            result.patched[name] = source.applied
         for patch in source.refused:
-            why = (f"{REAL_DMA_RUN} on the {name} kernel: not run, {patch} "
-                   f"does not apply to this tree")
+            why = (f"{REAL_DMA_RUN} on the {name} kernel: not run, a patch "
+                   f"does not apply to this tree ({patch})")
             log(f"  {why}")
             result.not_run.append(why)
         start = time.monotonic()
@@ -322,6 +327,9 @@ def runtime_txt(result: RuntimeResult) -> str:
                      f"({r.seconds:.0f}s)")
     for variant, seconds in result.builds.items():
         lines.append(f"build {variant}: {seconds:.0f}s")
+    for kernel, patches in result.patched.items():
+        lines.append(f"{kernel} kernel built with {', '.join(patches)} "
+                     f"(not in the series; scripts/runtime/, README)")
     lines += result.not_run
     if not result.controls:
         lines.append("control on the unconverted base: not run (it runs "

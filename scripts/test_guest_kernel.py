@@ -1,5 +1,6 @@
 """Tests for guest_kernel.py: the config fragments of the guest kernels."""
 
+import shutil
 import subprocess
 
 import pytest
@@ -133,15 +134,33 @@ def test_a_test_patch_that_does_not_apply_is_reported(small_repo, tmp_path,
     monkeypatch.setitem(guest_kernel.TEST_PATCHES, "debug", (patch,))
     source = guest_kernel.variant_source(small_repo, "debug",
                                          tmp_path / "debug-src")
-    assert source.applied == () and source.refused == ("test.patch",)
+    assert source.applied == ()
+    assert len(source.refused) == 1
+    assert source.refused[0].startswith("test.patch: ")
+    assert "rxe.c" in source.refused[0]  # git apply's reason
     assert (source.path / "rxe.c").read_text() == "int real_dma;\nint x;\n"
+    # not remembered: once the tree is one it applies to, it is applied
+    (small_repo / "rxe.c").write_text("int dma_virt;\nint x;\n")
+    _git(small_repo, "commit", "-q", "-am", "virt")
+    again = guest_kernel.variant_source(small_repo, "debug", source.path)
+    assert again.applied == ("test.patch",) and again.refused == ()
 
 
-def test_the_debug_kernel_carries_the_rxe_real_dma_patch():
-    assert guest_kernel.TEST_PATCHES["debug"] == (
-        guest_kernel.RXE_REAL_DMA_PATCH, guest_kernel.NVMET_SYNC_PATCH)
-    assert "converted" not in guest_kernel.TEST_PATCHES
-    # its maps are only worth checking with DMA-API debugging and swiotlb's
+def test_a_worktree_deleted_by_hand_or_a_bad_stamp_is_redone(
+        small_repo, tmp_path, monkeypatch):
+    patch = _patch(tmp_path, "int real_dma;", "int real_dma = 1;")
+    monkeypatch.setitem(guest_kernel.TEST_PATCHES, "debug", (patch,))
+    src = tmp_path / "debug-src"
+    guest_kernel.variant_source(small_repo, "debug", src)
+    shutil.rmtree(src)
+    source = guest_kernel.variant_source(small_repo, "debug", src)
+    assert (src / "rxe.c").read_text().startswith("int real_dma = 1;")
+    src.with_name(src.name + ".stamp").write_text("{not json")
+    assert guest_kernel.variant_source(small_repo, "debug", src) == source
+
+
+def test_the_debug_kernel_can_see_what_rxe_dma_checks():
+    # rxe_dma's maps are only worth checking with DMA-API debugging and swiotlb's
     # counters in debugfs, which the guest reads
     debug = guest_kernel.fragment_options(guest_kernel.DEBUG_FRAGMENT)
     assert debug["CONFIG_DMA_API_DEBUG"] == "y"

@@ -101,8 +101,8 @@ def test_runtime_test_before_convert_is_one_clear_error(kernel_shaped,
 @pytest.mark.runtime
 def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     """The debug guest kernel (KASAN, lockdep, DMA-API debugging) built
-    from the work branch, booted on rxe and on siw: every run passes.  The
-    control on the base runs only when a run fails."""
+    from the work branch, booted on rxe, siw and rxe_dma: every run
+    passes.  The control on the base runs only when a run fails."""
     result = subprocess.run([*CLI, "runtime-test", "--variants", "debug"],
                             capture_output=True, text=True, timeout=5400)
     out = result.stdout + result.stderr

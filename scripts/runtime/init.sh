@@ -54,6 +54,7 @@ if [ "$rdmarealdma" = 1 ]; then
 	grep -q "swiotlb=force" /proc/cmdline || fail "swiotlb not forced"
 	# every DMA-API error warns, not only the first (see dma_problems)
 	echo 1 > /sys/kernel/debug/dma-api/all_errors || fail "dma-api all_errors"
+	step "${dev}0 maps through the DMA API, swiotlb bounces every map"
 fi
 
 step "nvmet target over rdma, RAM-backed namespace"

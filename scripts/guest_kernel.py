@@ -106,13 +106,7 @@ def variant_source(checkout: Path, variant: str, path: Path) -> Source:
         except (ValueError, KeyError, TypeError):
             pass  # an unreadable stamp: check out and apply again
     stamp.unlink(missing_ok=True)
-    # a worktree deleted by hand is still registered until pruned
-    _git(checkout, "worktree", "prune")
-    if (path / ".git").exists():
-        _git(path, "checkout", "-q", "--force", "--detach", commit)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _git(checkout, "worktree", "add", "-q", "--detach", str(path), commit)
+    detached_worktree(checkout, path, commit)
     applied, refused = [], []
     for patch in patches:
         done = subprocess.run(["git", "-C", str(path), "apply", str(patch)],
@@ -124,6 +118,19 @@ def variant_source(checkout: Path, variant: str, path: Path) -> Source:
     if not refused:  # a refusal is looked at again next time
         stamp.write_text(json.dumps({"key": key, "applied": applied}))
     return Source(path, tuple(applied), tuple(refused))
+
+
+def detached_worktree(repo: Path, path: Path, commit: str) -> Path:
+    """A worktree of repo's repository at path, checked out (forced) at
+    commit, made if it is not there."""
+    # a worktree deleted by hand is still registered until pruned
+    _git(repo, "worktree", "prune")
+    if (path / ".git").exists():
+        _git(path, "checkout", "-q", "--force", "--detach", commit)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _git(repo, "worktree", "add", "-q", "--detach", str(path), commit)
+    return path
 
 
 def _git(where: Path, *args: str) -> str:

@@ -231,16 +231,11 @@ def boot(kernel: Path, initramfs: Path, device: str, debug: bool,
 def base_checkout(kernel: tree.KernelTree, cache: Path, work: Path,
                   base: str) -> Path:
     """A worktree of the tree's base commit for the control kernel."""
-    path = cache / "runtime" / f"{work.name}-base-src"
-    if (path / ".git").exists():
-        subprocess.run(["git", "-C", str(path), "checkout", "-q", "--force",
-                        "--detach", base], check=True, capture_output=True)
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["git", "-C", str(work), "worktree", "add", "-q",
-                    "--detach", str(path), base], check=True,
-                   capture_output=True)
-    return path
+    try:
+        return guest_kernel.detached_worktree(
+            work, cache / "runtime" / f"{work.name}-base-src", base)
+    except guest_kernel.KernelError as exc:
+        raise RuntimeError_(str(exc)) from exc
 
 
 def run(kernel: tree.KernelTree, cache: Path, reports: Path,

@@ -16,9 +16,9 @@ The debug variant is also built with kernel changes that are not part of
 the series (TEST_PATCHES): runtime/rxe-real-dma.patch, never posted,
 gives rxe a real_dma parameter that makes it map through the DMA API of a
 platform device, so that with swiotlb=force every map, sync and unmap of
-the ULPs reaches dma-direct, swiotlb and DMA-API debugging; and
-runtime/nvmet-rdma-sync.patch, a fix for nvmet-rdma (to be posted on its
-own) without which NVMe-oF cannot run that way at all.  It is built from
+the ULPs reaches dma-direct, swiotlb and DMA-API debugging; and two fixes,
+each to be posted on its own, without which NVMe-oF and SRP cannot run
+that way at all: runtime/nvmet-rdma-sync.patch and runtime/ib_srpt-sync.patch.  It is built from
 a worktree of its own (source_dir()) with the patches applied; the work
 branch is never touched.  Where a patch does not apply, the kernel is
 built without it and says so.
@@ -48,8 +48,12 @@ KUNIT_VARIANT = "debug"
 RXE_REAL_DMA_PATCH = HERE / "runtime" / "rxe-real-dma.patch"
 # a fix for 6.12's nvmet-rdma that only bouncing shows (its own message)
 NVMET_SYNC_PATCH = HERE / "runtime" / "nvmet-rdma-sync.patch"
+# the same kind of fix for 6.12's ib_srpt
+SRPT_SYNC_PATCH = HERE / "runtime" / "ib_srpt-sync.patch"
+# the fixes that are to be posted (checkpatch --strict clean)
+FIX_PATCHES = (NVMET_SYNC_PATCH, SRPT_SYNC_PATCH)
 TEST_PATCHES: dict[str, tuple[Path, ...]] = {
-    "debug": (RXE_REAL_DMA_PATCH, NVMET_SYNC_PATCH)}
+    "debug": (RXE_REAL_DMA_PATCH, *FIX_PATCHES)}
 
 
 class KernelError(Exception):

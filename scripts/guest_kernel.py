@@ -6,7 +6,8 @@ a build directory of its own under the cache that is kept between runs
 earlier run compiled the same way):
 
 - converted: runtime/runtime.config (RDMA core, rxe, siw, NVMe-oF host
-  and target over RDMA, brd, configfs, a serial console);
+  and target over RDMA, SRP initiator and target with LIO, RNBD over RTRS,
+  RDS, brd, configfs, a serial console);
 - debug: the same plus runtime/debug.config (KASAN, lockdep, list/sg and
   DMA-API debugging) and the core series' KUnit suite, built in but off
   (runtime/kunit.config): make kunit boots this kernel with kunit.py, the
@@ -65,11 +66,14 @@ def fragments(variant: str, kunit: bool = True) -> list[Path]:
     (for a tree without the core series)."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown guest kernel variant {variant!r}")
-    out = [RUNTIME_FRAGMENT]
+    out = [KUNITCONFIG, KUNIT_BOOT_FRAGMENT] \
+        if variant == "debug" and kunit else []
+    # the runtime test's fragments come last and win where the suite's
+    # kunitconfig says otherwise (IPV6: off there to stay small, but
+    # rnbd-server's listener needs it on siw, runtime.config)
+    out.append(RUNTIME_FRAGMENT)
     if variant == "debug":
         out.append(DEBUG_FRAGMENT)
-        if kunit:
-            out += [KUNITCONFIG, KUNIT_BOOT_FRAGMENT]
     return out
 
 

@@ -180,7 +180,7 @@ def qemu_command(kernel: Path, initramfs: Path, run: str,
     """run: rxe, siw, or rxe_dma (rxe in its real_dma mode)."""
     device = "rxe" if run == REAL_DMA_RUN else run
     append = (f"console=ttyS0 panic=-1 oops=panic rdmadev={device} "
-              "brd.rd_nr=1 brd.rd_size=32768 quiet")
+              "brd.rd_nr=3 brd.rd_size=32768 quiet")
     if debug:
         append += " rdmadebug=1"
     if run == REAL_DMA_RUN:
@@ -330,14 +330,21 @@ def runtime_txt(result: RuntimeResult) -> str:
         lines.append("control on the unconverted base: not run (it runs "
                      "when a converted kernel fails)")
     lines.append("covered: nvme-rdma (host) and nvmet-rdma (target) over "
-                 "rxe and siw, and RDS (rds_rdma) over rxe (its IB "
-                 "transport takes no iWARP device, rds_ib_laddr_check(), "
-                 "so not over siw; on the debug kernel 6.12's own lockdep "
-                 "report on RDS's first connect is let through); on the "
-                 "debug kernel both also over rxe_dma, rxe mapping through "
-                 "the DMA API with swiotlb=force and DMA-API debugging; "
-                 "not covered: iSER/isert, SRP/srpt, RTRS, IPoIB, NFS/RDMA, "
-                 "SMC, SMB Direct, 9p (README)")
+                 "rxe and siw; ib_srp and ib_srpt (a LIO iblock LUN, then a "
+                 "reconnect with immediate data on) over rxe (on siw the "
+                 "connection runs over siw_lo, whose GID 0, which both "
+                 "read, is empty); rnbd over RTRS (client and server) over "
+                 "rxe (over siw 6.12's RTRS connections between local "
+                 "addresses fail); RDS (rds_rdma) over rxe (its IB "
+                 "transport takes no iWARP device, rds_ib_laddr_check(); on "
+                 "the debug kernel 6.12's own lockdep report on RDS's first "
+                 "connect is let through); on the debug kernel all of them "
+                 "but rnbd also over rxe_dma, rxe mapping through the DMA "
+                 "API with swiotlb=force and DMA-API debugging (RTRS's "
+                 "server registers a 128 KiB chunk as one MR page, which a "
+                 "bounced chunk, only page aligned, does not fit: 6.12's "
+                 "own); not covered: iSER/isert, IPoIB, NFS/RDMA, SMC, SMB "
+                 "Direct, 9p (README)")
     return "\n".join(lines) + "\n"
 
 

@@ -56,6 +56,8 @@ def test_the_debug_kernel_carries_the_kunit_suite_switched_off():
     assert "CONFIG_INFINIBAND_SGE_KUNIT_TEST" not in control
     assert control["CONFIG_KASAN"] == "y"
     assert "CONFIG_KUNIT" not in merged("converted")
+    # the suite's kunitconfig turns IPv6 off, the runtime test needs it on
+    assert debug["CONFIG_IPV6"] == control["CONFIG_IPV6"] == "y"
     with pytest.raises(ValueError):
         guest_kernel.fragments("base")
 

@@ -2,7 +2,8 @@
 # Guest side of make runtime-test (the initramfs's /init, busybox sh).
 # The kernel command line gives rdmadev=rxe|siw, and rdmarealdma=1 when rxe
 # maps through the DMA API (rdma_rxe.real_dma=1 swiotlb=force, the debug
-# kernel's test patch).  Prints one line "RUNTIME <run>: PASS <ULPs that
+# kernel's test patch).  Moves data over NVMe-oF, SRP and RNBD (RTRS), and
+# RDS on rxe.  Prints one line "RUNTIME <run>: PASS <ULPs that
 # ran>" or "RUNTIME <run>: FAIL <why>" (<run>: rxe, siw or rxe_dma), then
 # powers off.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -17,6 +18,7 @@ run=$dev
 [ "$rdmarealdma" = 1 ] && run=${dev}_dma
 addr=10.77.0.1
 nqn=rdma-sge-test
+SRP_PORT=5555
 cfg=/sys/kernel/config/nvmet
 MB=16
 
@@ -27,6 +29,48 @@ fail() {
 	reboot -f
 }
 
+# block_check <ULP> <block device> <target's backing device>: $MB MiB of
+# random data written with O_DIRECT, read back and compared, compared on
+# the target's backing store too, then 16 scattered 4 KiB writes and reads
+block_check() {
+	ulp=$1 blk=$2 backing=$3
+	step "$ulp: write $MB MiB of random data with O_DIRECT to $blk, read it back"
+	dd if=/dev/urandom of=/tmp/pattern bs=1M count=$MB 2>/dev/null
+	dd if=/tmp/pattern of=$blk bs=1M count=$MB oflag=direct 2>/dev/null \
+		|| fail "$ulp: O_DIRECT write"
+	dd if=$blk of=/tmp/readback bs=1M count=$MB iflag=direct 2>/dev/null \
+		|| fail "$ulp: O_DIRECT read"
+	cmp /tmp/pattern /tmp/readback || fail "$ulp: read back differs from what was written"
+	dd if=$backing of=/tmp/backing bs=1M count=$MB iflag=direct 2>/dev/null
+	cmp /tmp/pattern /tmp/backing || fail "$ulp: target backing store differs"
+
+	step "$ulp: scattered 4 KiB I/Os"
+	dd if=/dev/urandom of=/tmp/small bs=4096 count=64 2>/dev/null
+	n=0
+	for block in 7 1021 3 2048 4095 511 1 3333 17 2900 64 1500 999 4000 128 255; do
+		dd if=/tmp/small of=$blk bs=4096 skip=$((n % 64)) seek=$block \
+			count=1 oflag=direct conv=notrunc 2>/dev/null || fail "$ulp: 4k write $block"
+		dd if=/tmp/small of=/tmp/want bs=4096 skip=$((n % 64)) count=1 2>/dev/null
+		dd if=$blk of=/tmp/got bs=4096 skip=$block count=1 iflag=direct \
+			2>/dev/null || fail "$ulp: 4k read $block"
+		cmp /tmp/want /tmp/got || fail "$ulp: 4k block $block differs"
+		n=$((n + 1))
+	done
+}
+# wait_block <device>: up to 10 s for it to appear
+wait_block() {
+	i=0
+	while [ ! -b $1 ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+	[ -b $1 ]
+}
+# swiotlb cannot map a segment over 256 KiB, and physically contiguous pages
+# make one: on rxe_dma cap the I/O size of a block device whose driver does
+# not cap it by dma_max_mapping_size() itself
+cap_io() {
+	[ "$rdmarealdma" = 1 ] || return 0
+	echo 128 > /sys/block/$1/queue/max_sectors_kb || fail "$1: max_sectors_kb"
+}
+
 if [ "$rdmadebug" = 1 ]; then
 	# the debug variant is only worth its name if its checkers run
 	dmesg | grep -q "KernelAddressSanitizer initialized" || fail "no KASAN"
@@ -34,6 +78,72 @@ if [ "$rdmadebug" = 1 ]; then
 	mount -t debugfs debugfs /sys/kernel/debug || fail "mount debugfs"
 fi
 
+PROBLEMS="WARNING:|BUG:|KASAN:|UBSAN:|Oops|general protection|possible circular locking|inconsistent lock state|list_add corruption|list_del corruption|DMA-API: [a-z0-9]+ [^ ]+: |swiotlb buffer is full"
+# 6.12's RDS has a lockdep report of its own on the first connect:
+# rds_ib_laddr_check() destroys a cm_id under rds_trans_sem, which the RDMA
+# CM's handler then takes under handler_mutex (circular).  The unconverted
+# base reports the same.  RDS runs last, after the block ULPs (NVMe-oF, SRP,
+# RNBD) have been checked, and that one report (lockdep's last: it turns
+# itself off after it) is let through; any other report still fails.
+RDS_LOCKDEP="rds_trans_sem --> &id_priv->handler_mutex --> &id_priv->handler_mutex/1"
+# DMA-API debugging's overlap check: a DMA_FROM_DEVICE mapping that
+# shares a cache line with another one.  nvme-rdma maps each 16-byte
+# completion kmalloc()ed on its own, several to a cache line; the base does
+# the same (harmless on x86, which is coherent, but reported).  On rxe_dma
+# these reports (and only these: add_dma_entry() warns for nothing else)
+# are let through, counted and named by the function that mapped; one from
+# any other function, and every other DMA-API error, still fails.
+OVERLAP="at kernel/dma/debug.c:[0-9]+ add_dma_entry"
+OVERLAP_TEXT="DMA-API: .*: cacheline tracking EEXIST, overlapping mappings aren't supported"
+OVERLAP_KNOWN="nvme_rdma_alloc_qe"
+problems() {
+	if [ "$rds_ran" = 1 ] && dmesg | grep -qF "$RDS_LOCKDEP" &&
+	   [ "$(dmesg | grep -c 'possible circular locking')" = 1 ]; then
+		dmesg | grep -E "$PROBLEMS" |
+			grep -v "WARNING: possible circular locking dependency detected"
+	else
+		dmesg | grep -E "$PROBLEMS"
+	fi | if [ "$rdmarealdma" = 1 ]; then grep -vE "$OVERLAP|$OVERLAP_TEXT"; else cat; fi |
+		grep .
+}
+# the function that mapped, one line per overlap report
+overlap_mappers() {
+	dmesg | sed 's/^\[[^]]*\] *//' | awk -v overlap="$OVERLAP" '
+		$0 ~ overlap { want = 1; trace = 0; next }
+		want && /Call Trace:/ { trace = 1; next }
+		want && trace && $1 !~ /^(\?|<TASK>|_*dma_map|debug_dma|add_dma_entry|rdma_map_sg)/ {
+			sub(/\+.*/, "", $1); print $1; want = 0 }'
+}
+overlap_sites() {
+	overlap_mappers | sort | uniq -c |
+		awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }'
+}
+dma_problems() {
+	[ "$(cat /sys/kernel/debug/dma-api/disabled)" = N ] ||
+		fail "$1: DMA-API debugging turned itself off"
+	errors=$(cat /sys/kernel/debug/dma-api/error_count)
+	overlaps=$(dmesg | grep -cE "$OVERLAP")
+	if [ "$errors" != "$overlaps" ]; then
+		dmesg | grep "DMA-API: " | grep -v "overlapping mappings" |
+			sed 's/^\[[^]]*\] *//' | sort | uniq -c | head -n 5
+		fail "$1: DMA-API debugging counted $errors error(s), $overlaps of them overlaps"
+	fi
+	[ "$(overlap_mappers | grep -c .)" = "$overlaps" ] ||
+		fail "$1: not every cache-line overlap report names its mapper"
+	for mapper in $(overlap_mappers | sort -u); do
+		case " $OVERLAP_KNOWN " in
+		*" $mapper "*) ;;
+		*) fail "$1: DMA-API: a cache-line overlap mapped by $mapper (not a known one)" ;;
+		esac
+	done
+}
+# checked <ULP>: the kernel log after a ULP's part, which a problem fails
+# in that ULP's name
+checked() {
+	problems && fail "$1: kernel log reports a problem (above)"
+	[ "$rdmarealdma" = 1 ] && dma_problems "$1"
+	ran="${ran:+$ran }$1"
+}
 step "netdev and $dev link"
 ip link add rsge0 type dummy || fail "ip link add rsge0"
 ip addr add $addr/24 dev rsge0 || fail "ip addr add"
@@ -45,6 +155,10 @@ if [ $dev = siw ]; then
 	ip link set lo up
 	rdma link add ${dev}_lo type $dev netdev lo || fail "rdma link add lo"
 fi
+# the device the RDMA CM picks for $addr (siw: the one on lo, above); a ULP
+# that is told a device (ib_srp's add_target) must be given this one
+cmdev=${dev}0
+[ $dev = siw ] && cmdev=${dev}_lo
 rdma link show
 if [ "$rdmarealdma" = 1 ]; then
 	# without these the run would pass on the virtual-DMA path again
@@ -73,105 +187,104 @@ ln -s $cfg/subsystems/$nqn $cfg/ports/1/subsystems/$nqn || fail "nvmet port"
 step "host connect"
 echo "transport=rdma,traddr=$addr,trsvcid=4420,nqn=$nqn" > /dev/nvme-fabrics \
 	|| fail "connect through /dev/nvme-fabrics"
-i=0
-while [ ! -b /dev/nvme0n1 ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
-[ -b /dev/nvme0n1 ] || fail "no /dev/nvme0n1 after connect"
-if [ "$rdmarealdma" = 1 ]; then
-	# nvme-rdma does not cap its I/O size by dma_max_mapping_size() as
-	# nvme-pci does: with swiotlb a segment over 256 KiB cannot be mapped
-	# ("swiotlb buffer is full"), and physically contiguous pages make one
-	echo 128 > /sys/block/nvme0n1/queue/max_sectors_kb || fail "max_sectors_kb"
+wait_block /dev/nvme0n1 || fail "no /dev/nvme0n1 after connect"
+# nvme-rdma does not cap its I/O size by dma_max_mapping_size() as nvme-pci does
+cap_io nvme0n1
+
+block_check nvme /dev/nvme0n1 /dev/ram0
+
+step "nvme: disconnect"
+echo 1 > /sys/class/nvme/nvme0/delete_controller || fail "nvme: disconnect"
+sleep 1
+checked nvme
+
+# ib_srp (the sgid of add_target) and ib_srpt (its port's name) read GID 0
+# of the device, which the GID cache leaves empty when it is all zeroes:
+# so on siw_lo (lo has no MAC address), where TCP between local addresses,
+# and so siw's connection, always goes
+gid=$(cat /sys/class/infiniband/$cmdev/ports/1/gids/0)
+if [ "$gid" = 0000:0000:0000:0000:0000:0000:0000:0000 ]; then
+	step "srp: not on $run ($cmdev has no GID 0, which ib_srp and ib_srpt need)"
+else
+	step "srp: ib_srpt target on a LIO iblock LUN (/dev/ram1), RDMA/CM port $SRP_PORT"
+	tgt=/sys/kernel/config/target
+	mkdir -p $tgt/core/iblock_0/srp || fail "srp: LIO iblock backstore"
+	echo udev_path=/dev/ram1 > $tgt/core/iblock_0/srp/control
+	echo 1 > $tgt/core/iblock_0/srp/enable || fail "srp: enable the backstore"
+	mkdir -p $tgt/srpt || fail "srp: no ib_srpt in LIO"
+	echo $SRP_PORT > $tgt/srpt/discovery_auth/rdma_cm_port || fail "srp: rdma_cm_port"
+	# ib_srpt names a port by the interface id of its GID 0, the last 64 bits
+	tpg=$tgt/srpt/${gid#*:*:*:*:}/tpgt_1
+	mkdir -p $tpg || fail "srp: ib_srpt has no port ${gid#*:*:*:*:} ($cmdev)"
+	mkdir $tpg/lun/lun_0 && ln -s $tgt/core/iblock_0/srp $tpg/lun/lun_0/srp \
+		|| fail "srp: LUN 0"
+	# over RDMA/CM ib_srpt knows the initiator by its IP address
+	mkdir -p $tpg/acls/$addr/lun_0 && ln -s $tpg/lun/lun_0 $tpg/acls/$addr/lun_0/lun_0 \
+		|| fail "srp: ACL for $addr"
+	echo 1 > $tpg/enable || fail "srp: enable the target port"
+
+	step "srp: ib_srp add_target through $cmdev, immediate data off"
+	# the first login sizes the IUs (no immediate data: a few hundred bytes);
+	# the reconnect below turns it on and max_it_iu_len grows past them
+	echo 0 > /sys/module/ib_srp/parameters/use_imm_data || fail "srp: use_imm_data"
+	guid=$(cat /sys/module/ib_srpt/parameters/srpt_service_guid)
+	echo "id_ext=$guid,ioc_guid=$guid,dest=$addr:$SRP_PORT" \
+		> /sys/class/infiniband_srp/srp-$cmdev-1/add_target || fail "srp: add_target"
+	wait_block /dev/sda || fail "srp: no /dev/sda after add_target"
+	cap_io sda
+	block_check srp /dev/sda /dev/ram1
+
+	step "srp: reconnect with immediate data on (max_it_iu_len past the IUs' size)"
+	dmesg | grep -q "ib_srp: using immediate data" && fail "srp: immediate data at the first login"
+	for port in /sys/class/srp_remote_ports/port-*; do
+		echo 1 > $port/reconnect_delay || fail "srp: reconnect_delay"
+	done
+	echo 1 > /sys/module/ib_srp/parameters/use_imm_data
+	echo 0 > $tpg/enable || fail "srp: disable the target port"
+	sleep 1
+	echo 1 > $tpg/enable || fail "srp: enable the target port again"
+	i=0
+	until dmesg | grep -q "ib_srp: reconnect succeeded"; do
+		[ $i -lt 60 ] || fail "srp: no reconnect within 30 s"
+		sleep 0.5; i=$((i + 1))
+	done
+	dmesg | grep -q "ib_srp: using immediate data" || fail "srp: no immediate data after the reconnect"
+	block_check srp-reconnected /dev/sda /dev/ram1
+	step "srp: remove the target port"
+	for port in /sys/class/srp_remote_ports/port-*; do
+		echo 1 > $port/delete || fail "srp: delete $port"
+	done
+	sleep 1
+	checked srp
 fi
 
-step "write $MB MiB of random data with O_DIRECT, read it back"
-dd if=/dev/urandom of=/tmp/pattern bs=1M count=$MB 2>/dev/null
-dd if=/tmp/pattern of=/dev/nvme0n1 bs=1M count=$MB oflag=direct 2>/dev/null \
-	|| fail "O_DIRECT write"
-dd if=/dev/nvme0n1 of=/tmp/readback bs=1M count=$MB iflag=direct 2>/dev/null \
-	|| fail "O_DIRECT read"
-cmp /tmp/pattern /tmp/readback || fail "read back differs from what was written"
-dd if=/dev/ram0 of=/tmp/backing bs=1M count=$MB 2>/dev/null
-cmp /tmp/pattern /tmp/backing || fail "target backing store differs"
-
-step "scattered 4 KiB I/Os"
-dd if=/dev/urandom of=/tmp/small bs=4096 count=64 2>/dev/null
-n=0
-for block in 7 1021 3 2048 4095 511 1 3333 17 2900 64 1500 999 4000 128 255; do
-	dd if=/tmp/small of=/dev/nvme0n1 bs=4096 skip=$((n % 64)) seek=$block \
-		count=1 oflag=direct conv=notrunc 2>/dev/null || fail "4k write $block"
-	dd if=/tmp/small of=/tmp/want bs=4096 skip=$((n % 64)) count=1 2>/dev/null
-	dd if=/dev/nvme0n1 of=/tmp/got bs=4096 skip=$block count=1 iflag=direct \
-		2>/dev/null || fail "4k read $block"
-	cmp /tmp/want /tmp/got || fail "4k block $block differs"
-	n=$((n + 1))
-done
-
-step "disconnect"
-echo 1 > /sys/class/nvme/nvme0/delete_controller || fail "disconnect"
-sleep 1
-ran=nvme
-
-PROBLEMS="WARNING:|BUG:|KASAN:|UBSAN:|Oops|general protection|possible circular locking|inconsistent lock state|list_add corruption|list_del corruption"
-# 6.12's RDS has a lockdep report of its own on the first connect:
-# rds_ib_laddr_check() destroys a cm_id under rds_trans_sem, which the RDMA
-# CM's handler then takes under handler_mutex (circular).  The unconverted
-# base reports the same.  On the debug kernel RDS runs after the NVMe-oF
-# part has been checked, and that one report (lockdep's last: it turns
-# itself off after it) is let through; any other report still fails.
-RDS_LOCKDEP="rds_trans_sem --> &id_priv->handler_mutex --> &id_priv->handler_mutex/1"
-# DMA-API debugging's overlap check: a DMA_FROM_DEVICE mapping that
-# shares a cache line with another one.  nvme-rdma maps each 16-byte
-# completion kmalloc()ed on its own, several to a cache line; the base does
-# the same (harmless on x86, which is coherent, but reported).  On rxe_dma
-# these reports (and only these: add_dma_entry() warns for nothing else)
-# are let through, counted and named by the function that mapped; one from
-# any other function, and every other DMA-API error, still fails.
-OVERLAP="at kernel/dma/debug.c:[0-9]+ add_dma_entry"
-OVERLAP_KNOWN="nvme_rdma_alloc_qe"
-problems() {
-	if [ "$ran" != nvme ] && dmesg | grep -qF "$RDS_LOCKDEP" &&
-	   [ "$(dmesg | grep -c 'possible circular locking')" = 1 ]; then
-		dmesg | grep -E "$PROBLEMS" |
-			grep -v "WARNING: possible circular locking dependency detected"
-	else
-		dmesg | grep -E "$PROBLEMS"
-	fi | if [ "$rdmarealdma" = 1 ]; then grep -vE "$OVERLAP"; else cat; fi |
-		grep .
-}
-# the function that mapped, one line per overlap report
-overlap_mappers() {
-	dmesg | sed 's/^\[[^]]*\] *//' | awk -v overlap="$OVERLAP" '
-		$0 ~ overlap { want = 1; trace = 0; next }
-		want && /Call Trace:/ { trace = 1; next }
-		want && trace && $1 !~ /^(\?|<TASK>|_*dma_map|debug_dma|add_dma_entry|rdma_map_sg)/ {
-			sub(/\+.*/, "", $1); print $1; want = 0 }'
-}
-overlap_sites() {
-	overlap_mappers | sort | uniq -c |
-		awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }'
-}
-dma_problems() {
-	[ "$(cat /sys/kernel/debug/dma-api/disabled)" = N ] ||
-		fail "DMA-API debugging turned itself off"
-	errors=$(cat /sys/kernel/debug/dma-api/error_count)
-	overlaps=$(dmesg | grep -cE "$OVERLAP")
-	[ "$errors" = "$overlaps" ] ||
-		fail "DMA-API debugging counted $errors error(s), $overlaps of them overlaps"
-	[ "$(overlap_mappers | grep -c .)" = "$overlaps" ] ||
-		fail "not every cache-line overlap report names its mapper"
-	for mapper in $(overlap_mappers | sort -u); do
-		case " $OVERLAP_KNOWN " in
-		*" $mapper "*) ;;
-		*) fail "DMA-API: a cache-line overlap mapped by $mapper (not a known one)" ;;
-		esac
-	done
-}
-problems && fail "kernel log reports a problem (above)"
+if [ "$rdmarealdma" = 1 ]; then
+	# RTRS's server registers each 128 KiB chunk as one MR page of 128 KiB
+	# (ib_map_mr_sg() with max_chunk_size as the page size); bounced, a
+	# chunk is only page aligned, spans two such pages, and the session
+	# cannot be set up (-EINVAL).  6.12's own: the base fails the same way.
+	step "rnbd: not on $run (RTRS's server cannot register a bounced 128 KiB chunk as one MR page)"
+elif [ $dev = siw ]; then
+	# RTRS's server listens on the IPv6 wildcard only; siw's connection
+	# from the IPv4 address is reset at connect (-ECONNRESET), and over an
+	# IPv6 address the later connections of the session fail
+	# (-EADDRNOTAVAIL).  6.12's own: the base is reset the same way.
+	step "rnbd: not on $run (RTRS's connections between local addresses fail over siw)"
+else
+	step "rnbd: map /dev/ram2 through RTRS"
+	echo "sessname=rdma-sge path=ip:$addr device_path=/dev/ram2" \
+		> /sys/class/rnbd-client/ctl/map_device || fail "rnbd: map_device"
+	wait_block /dev/rnbd0 || fail "rnbd: no /dev/rnbd0 after map_device"
+	block_check rnbd /dev/rnbd0 /dev/ram2
+	step "rnbd: unmap"
+	echo normal > /sys/block/rnbd0/rnbd/unmap_device || fail "rnbd: unmap_device"
+	sleep 1
+	checked rnbd
+fi
 
 if [ "$rdmarealdma" = 1 ]; then
 	# proof that the data went through the DMA API: dma-debug tracked the
 	# maps, swiotlb bounced them (so a missing or short sync is stale data)
-	dma_problems
 	hiwater=$(cat /sys/kernel/debug/swiotlb/io_tlb_used_hiwater)
 	total=$(cat /sys/kernel/debug/dma-api/nr_total_entries)
 	minfree=$(cat /sys/kernel/debug/dma-api/min_free_entries)
@@ -182,8 +295,9 @@ fi
 
 if [ $dev = rxe ]; then
 	step "RDS over $dev: messages of 1 byte to 300 KB both ways, compared"
+	rds_ran=1
 	rds_check $addr || fail "RDS: rds_check failed (above)"
-	ran="$ran rds"
+	checked rds
 else
 	# the negative control: RDS has no IB transport on an iWARP device, so
 	# rds_check must refuse to bind here instead of passing another way
@@ -199,7 +313,7 @@ fi
 
 problems && fail "kernel log reports a problem (above)"
 if [ "$rdmarealdma" = 1 ]; then
-	dma_problems
+	dma_problems "at the end"
 	step "DMA API at the end: no error but $overlaps cache-line overlap(s): $(overlap_sites)"
 fi
 echo "RUNTIME $run: PASS $ran"

@@ -39,6 +39,8 @@ import tree
 
 HERE = Path(__file__).resolve().parent / "runtime"
 GUEST_INIT = HERE / "init.sh"
+# the guest's kernel log checks, which init.sh sources from /log_checks.sh
+GUEST_LOG_CHECKS = HERE / "log_checks.sh"
 DEVICES = ("rxe", "siw")
 # the boot in which rxe maps through the DMA API, where the patch applied
 REAL_DMA_RUN = "rxe_dma"
@@ -146,6 +148,8 @@ def make_initramfs(path: Path) -> Path:
             "tmp", "etc", "lib", "lib64", "lib/x86_64-linux-gnu"]
     entries += [(d, 0o040755, b"") for d in dirs]
     entries.append(("init", 0o100755, GUEST_INIT.read_bytes()))
+    entries.append(("log_checks.sh", 0o100644,
+                    GUEST_LOG_CHECKS.read_bytes()))
     for applet in ("sh", "mount", "mkdir", "echo", "cat", "dd", "cmp",
                    "sleep", "dmesg", "grep", "tail", "reboot", "ln", "[", "test",
                    "sed", "awk", "sort", "uniq"):

@@ -179,10 +179,11 @@ def test_the_test_patches_apply_to_the_default_tree(default_tree):
                                "--check", str(patch)],
                               capture_output=True, text=True)
         assert done.returncode == 0, (patch.name, done.stderr)
+    # the tree has no upstream history to look a Fixes: commit up in
     for patch in guest_kernel.FIX_PATCHES:
         done = subprocess.run(
             [str(default_tree / "scripts/checkpatch.pl"), "--strict",
-             "--no-tree", str(patch)],
+             "--no-tree", "--ignore", "UNKNOWN_COMMIT_ID", str(patch)],
             capture_output=True, text=True)
         assert "total: 0 errors, 0 warnings, 0 checks" in done.stdout, \
             (patch.name, done.stdout[-2000:])

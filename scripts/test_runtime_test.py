@@ -29,6 +29,8 @@ def test_initramfs_is_a_cpio_with_init_tools_and_libraries(tmp_path):
                    input=gzip.decompress(image.read_bytes()))
     assert (extracted / "init").read_bytes() == \
         runtime_test.GUEST_INIT.read_bytes()
+    assert (extracted / "log_checks.sh").read_bytes() == \
+        runtime_test.GUEST_LOG_CHECKS.read_bytes()
     assert (extracted / "bin/sh").is_symlink()
     # the guest's test programs, static: nothing to load in the guest
     rds_check = extracted / "bin/rds_check"
@@ -128,3 +130,100 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
             ) in report, report
     assert "control on the unconverted base: not run" in out
     assert result.returncode == 0, out[-4000:]
+
+
+# ----------------------------------------------- the guest's log checks
+
+# Kernel logs captured in the debug guest (dmesg at the end of the run,
+# cut to the reports and a few lines around them): scripts/testdata/runtime
+CAPTURED = TOOLKIT / "scripts" / "testdata" / "runtime"
+BUSYBOX = "/bin/busybox"
+
+
+def guest_checks(tmp_path, log: str, commands: str, *, error_count=0,
+                 disabled="N", **variables) -> subprocess.CompletedProcess:
+    """Runs log_checks.sh under busybox sh, as the guest does, with dmesg
+    answering the captured log and DMA-API debugging's debugfs files in a
+    directory of the test's."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir(exist_ok=True)
+    for applet in ("sh", "cat", "grep", "sed", "awk", "sort", "uniq",
+                   "head", "tail", "echo", "["):
+        if not (bindir / applet).exists():
+            (bindir / applet).symlink_to(BUSYBOX)
+    (tmp_path / "dmesg.txt").write_text(log)
+    dma_api = tmp_path / "dma-api"
+    dma_api.mkdir(exist_ok=True)
+    (dma_api / "disabled").write_text(f"{disabled}\n")
+    (dma_api / "error_count").write_text(f"{error_count}\n")
+    script = (f"dmesg() {{ cat {tmp_path / 'dmesg.txt'}; }}\n"
+              'fail() { echo "FAIL $*"; exit 1; }\n'
+              f". {runtime_test.GUEST_LOG_CHECKS}\n{commands}\n")
+    env = {"PATH": str(bindir), "DMA_API": str(dma_api), **variables}
+    return subprocess.run([BUSYBOX, "sh", "-c", script], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_converted_rxe_dma_log_passes_with_its_known_overlaps(tmp_path):
+    log = (CAPTURED / "rxe_dma-converted-dmesg.log").read_text()
+    overlaps = log.count("cacheline tracking EEXIST")
+    assert overlaps >= 2
+    done = guest_checks(tmp_path, log, 'checked srp; echo "ran=$ran"; '
+                        'echo "sites=$(overlap_sites)"',
+                        error_count=overlaps, rdmarealdma="1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ran=srp\n" in done.stdout
+    assert f"sites=nvme_rdma_alloc_qe x{overlaps}\n" in done.stdout
+    # one DMA-API error more than there are overlap reports fails
+    done = guest_checks(tmp_path, log, "checked srp",
+                        error_count=overlaps + 1, rdmarealdma="1")
+    assert done.returncode == 1
+    assert (f"FAIL srp: DMA-API debugging counted {overlaps + 1} error(s), "
+            f"{overlaps} of them overlaps") in done.stdout
+    # and so does DMA-API debugging turned off
+    done = guest_checks(tmp_path, log, "checked srp", error_count=overlaps,
+                        disabled="Y", rdmarealdma="1")
+    assert "FAIL srp: DMA-API debugging turned itself off" in done.stdout
+    # off rxe_dma an overlap report is a problem like any other WARNING
+    done = guest_checks(tmp_path, log, "checked nvme")
+    assert "FAIL nvme: kernel log reports a problem" in done.stdout
+    assert "add_dma_entry" in done.stdout
+
+
+def test_an_overlap_from_another_mapper_fails(tmp_path):
+    """rnbd's client maps its IUs the way nvme-rdma maps completions; its
+    overlap reports are not let through."""
+    log = (CAPTURED / "rxe_dma-rtrs-overlap-dmesg.log").read_text()
+    overlaps = log.count("cacheline tracking EEXIST")
+    done = guest_checks(tmp_path, log, "checked rnbd",
+                        error_count=overlaps, rdmarealdma="1")
+    assert done.returncode == 1
+    assert ("FAIL rnbd: DMA-API: a cache-line overlap mapped by "
+            "rtrs_iu_alloc (not a known one)") in done.stdout
+
+
+def test_base_srp_sync_outside_its_mapping_fails_in_srp_name(tmp_path):
+    """6.12's ib_srp after the reconnect: 8260-byte syncs of IUs mapped
+    with 276 bytes.  Caught by the log itself before the count."""
+    log = (CAPTURED / "rxe_dma-base-srp-dmesg.log").read_text()
+    done = guest_checks(tmp_path, log, "checked srp",
+                        error_count=log.count("DMA-API: platform"),
+                        rdmarealdma="1")
+    assert done.returncode == 1
+    assert "FAIL srp: kernel log reports a problem" in done.stdout
+    assert ("device driver tries to sync DMA memory it has not allocated"
+            in done.stdout)
+
+
+def test_rds_lockdep_report_is_let_through_only_once_rds_ran(tmp_path):
+    log = (CAPTURED / "rxe-rds-lockdep-dmesg.log").read_text()
+    done = guest_checks(tmp_path, log, 'checked rds; echo "ran=$ran"',
+                        rds_ran="1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ran=rds\n" in done.stdout
+    # before RDS ran (a block ULP's check) the same report fails
+    done = guest_checks(tmp_path, log, "checked nvme")
+    assert "FAIL nvme: kernel log reports a problem" in done.stdout
+    # and a second lockdep report is never let through
+    done = guest_checks(tmp_path, log + log, "checked rds", rds_ran="1")
+    assert "FAIL rds: kernel log reports a problem" in done.stdout

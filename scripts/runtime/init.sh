@@ -41,7 +41,9 @@ block_check() {
 	dd if=$blk of=/tmp/readback bs=1M count=$MB iflag=direct 2>/dev/null \
 		|| fail "$ulp: O_DIRECT read"
 	cmp /tmp/pattern /tmp/readback || fail "$ulp: read back differs from what was written"
-	dd if=$backing of=/tmp/backing bs=1M count=$MB iflag=direct 2>/dev/null
+	rm -f /tmp/backing
+	dd if=$backing of=/tmp/backing bs=1M count=$MB iflag=direct 2>/dev/null \
+		|| fail "$ulp: read the target's backing store"
 	cmp /tmp/pattern /tmp/backing || fail "$ulp: target backing store differs"
 
 	step "$ulp: scattered 4 KiB I/Os"
@@ -78,72 +80,9 @@ if [ "$rdmadebug" = 1 ]; then
 	mount -t debugfs debugfs /sys/kernel/debug || fail "mount debugfs"
 fi
 
-PROBLEMS="WARNING:|BUG:|KASAN:|UBSAN:|Oops|general protection|possible circular locking|inconsistent lock state|list_add corruption|list_del corruption|DMA-API: [a-z0-9]+ [^ ]+: |swiotlb buffer is full"
-# 6.12's RDS has a lockdep report of its own on the first connect:
-# rds_ib_laddr_check() destroys a cm_id under rds_trans_sem, which the RDMA
-# CM's handler then takes under handler_mutex (circular).  The unconverted
-# base reports the same.  RDS runs last, after the block ULPs (NVMe-oF, SRP,
-# RNBD) have been checked, and that one report (lockdep's last: it turns
-# itself off after it) is let through; any other report still fails.
-RDS_LOCKDEP="rds_trans_sem --> &id_priv->handler_mutex --> &id_priv->handler_mutex/1"
-# DMA-API debugging's overlap check: a DMA_FROM_DEVICE mapping that
-# shares a cache line with another one.  nvme-rdma maps each 16-byte
-# completion kmalloc()ed on its own, several to a cache line; the base does
-# the same (harmless on x86, which is coherent, but reported).  On rxe_dma
-# these reports (and only these: add_dma_entry() warns for nothing else)
-# are let through, counted and named by the function that mapped; one from
-# any other function, and every other DMA-API error, still fails.
-OVERLAP="at kernel/dma/debug.c:[0-9]+ add_dma_entry"
-OVERLAP_TEXT="DMA-API: .*: cacheline tracking EEXIST, overlapping mappings aren't supported"
-OVERLAP_KNOWN="nvme_rdma_alloc_qe"
-problems() {
-	if [ "$rds_ran" = 1 ] && dmesg | grep -qF "$RDS_LOCKDEP" &&
-	   [ "$(dmesg | grep -c 'possible circular locking')" = 1 ]; then
-		dmesg | grep -E "$PROBLEMS" |
-			grep -v "WARNING: possible circular locking dependency detected"
-	else
-		dmesg | grep -E "$PROBLEMS"
-	fi | if [ "$rdmarealdma" = 1 ]; then grep -vE "$OVERLAP|$OVERLAP_TEXT"; else cat; fi |
-		grep .
-}
-# the function that mapped, one line per overlap report
-overlap_mappers() {
-	dmesg | sed 's/^\[[^]]*\] *//' | awk -v overlap="$OVERLAP" '
-		$0 ~ overlap { want = 1; trace = 0; next }
-		want && /Call Trace:/ { trace = 1; next }
-		want && trace && $1 !~ /^(\?|<TASK>|_*dma_map|debug_dma|add_dma_entry|rdma_map_sg)/ {
-			sub(/\+.*/, "", $1); print $1; want = 0 }'
-}
-overlap_sites() {
-	overlap_mappers | sort | uniq -c |
-		awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }'
-}
-dma_problems() {
-	[ "$(cat /sys/kernel/debug/dma-api/disabled)" = N ] ||
-		fail "$1: DMA-API debugging turned itself off"
-	errors=$(cat /sys/kernel/debug/dma-api/error_count)
-	overlaps=$(dmesg | grep -cE "$OVERLAP")
-	if [ "$errors" != "$overlaps" ]; then
-		dmesg | grep "DMA-API: " | grep -v "overlapping mappings" |
-			sed 's/^\[[^]]*\] *//' | sort | uniq -c | head -n 5
-		fail "$1: DMA-API debugging counted $errors error(s), $overlaps of them overlaps"
-	fi
-	[ "$(overlap_mappers | grep -c .)" = "$overlaps" ] ||
-		fail "$1: not every cache-line overlap report names its mapper"
-	for mapper in $(overlap_mappers | sort -u); do
-		case " $OVERLAP_KNOWN " in
-		*" $mapper "*) ;;
-		*) fail "$1: DMA-API: a cache-line overlap mapped by $mapper (not a known one)" ;;
-		esac
-	done
-}
-# checked <ULP>: the kernel log after a ULP's part, which a problem fails
-# in that ULP's name
-checked() {
-	problems && fail "$1: kernel log reports a problem (above)"
-	[ "$rdmarealdma" = 1 ] && dma_problems "$1"
-	ran="${ran:+$ran }$1"
-}
+# problems, dma_problems, checked, overlap_sites
+. /log_checks.sh
+
 step "netdev and $dev link"
 ip link add rsge0 type dummy || fail "ip link add rsge0"
 ip addr add $addr/24 dev rsge0 || fail "ip addr add"
@@ -209,7 +148,8 @@ else
 	step "srp: ib_srpt target on a LIO iblock LUN (/dev/ram1), RDMA/CM port $SRP_PORT"
 	tgt=/sys/kernel/config/target
 	mkdir -p $tgt/core/iblock_0/srp || fail "srp: LIO iblock backstore"
-	echo udev_path=/dev/ram1 > $tgt/core/iblock_0/srp/control
+	echo udev_path=/dev/ram1 > $tgt/core/iblock_0/srp/control \
+		|| fail "srp: LIO iblock control"
 	echo 1 > $tgt/core/iblock_0/srp/enable || fail "srp: enable the backstore"
 	mkdir -p $tgt/srpt || fail "srp: no ib_srpt in LIO"
 	echo $SRP_PORT > $tgt/srpt/discovery_auth/rdma_cm_port || fail "srp: rdma_cm_port"
@@ -250,7 +190,7 @@ else
 	done
 	dmesg | grep -q "ib_srp: using immediate data" || fail "srp: no immediate data after the reconnect"
 	block_check srp-reconnected /dev/sda /dev/ram1
-	step "srp: remove the target port"
+	step "srp: log out (the initiator deletes its remote port)"
 	for port in /sys/class/srp_remote_ports/port-*; do
 		echo 1 > $port/delete || fail "srp: delete $port"
 	done
@@ -285,6 +225,7 @@ fi
 if [ "$rdmarealdma" = 1 ]; then
 	# proof that the data went through the DMA API: dma-debug tracked the
 	# maps, swiotlb bounced them (so a missing or short sync is stale data)
+	dma_problems "the block ULPs"
 	hiwater=$(cat /sys/kernel/debug/swiotlb/io_tlb_used_hiwater)
 	total=$(cat /sys/kernel/debug/dma-api/nr_total_entries)
 	minfree=$(cat /sys/kernel/debug/dma-api/min_free_entries)

@@ -19,8 +19,8 @@ gives rxe a real_dma parameter that makes it map through the DMA API of a
 platform device, so that with swiotlb=force every map, sync and unmap of
 the ULPs reaches dma-direct, swiotlb and DMA-API debugging; and two fixes,
 each to be posted on its own, without which NVMe-oF and SRP cannot run
-that way at all: runtime/nvmet-rdma-sync.patch and runtime/ib_srpt-sync.patch.  It is built from
-a worktree of its own (source_dir()) with the patches applied; the work
+that way at all: runtime/nvmet-rdma-sync.patch and
+runtime/ib_srpt-sync.patch.  It is built from a worktree of its own (source_dir()) with the patches applied; the work
 branch is never touched.  Where a patch does not apply, the kernel is
 built without it and says so.
 

@@ -137,7 +137,8 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
 # Kernel logs captured in the debug guest (dmesg at the end of the run,
 # cut to the reports and a few lines around them): scripts/testdata/runtime
 CAPTURED = TOOLKIT / "scripts" / "testdata" / "runtime"
-BUSYBOX = "/bin/busybox"
+# the busybox the initramfs is made of
+BUSYBOX = runtime_test.BINARIES[0]
 
 
 def guest_checks(tmp_path, log: str, commands: str, *, error_count=0,

@@ -57,7 +57,7 @@ kunit:
 
 convert:
 	@$(DEPS) audit build $(if $(KERNEL),,kernel)
-	@$(DRIVER) convert $(if $(filter command line,$(origin ARCHES)),--arches $(ARCHES))
+	@$(DRIVER) convert $(if $(filter command line,$(origin ARCHES)),--arches $(ARCHES)) $(if $(filter no,$(CHECKERS)),--no-checkers)
 
 series:
 	@$(DEPS) audit $(if $(CHECK_BISECT),build) $(if $(KERNEL),,kernel)

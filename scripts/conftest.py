@@ -202,7 +202,7 @@ def converted(default_tree) -> ConvertRuns:
     output = []
     for line in proc.stdout:
         output.append(line)
-        if line.startswith("[build baseline]"):
+        if line.startswith("[build converted (W=1)]"):
             proc.send_signal(signal.SIGINT)
             break
     rest, _ = proc.communicate(timeout=300)

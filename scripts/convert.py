@@ -47,7 +47,8 @@ class BuildRecord:
     # sparse (make C=2) warnings the conversion adds to this object
     sparse_new: list[str] = field(default_factory=list)
     # "" for the host's x86_64 build, else one of build.CROSS_ARCHES;
-    # whether the object built there before (None: it had no baseline)
+    # whether the object built before (None: no baseline, because it built
+    # without a diagnostic after or is new)
     arch: str = ""
     baseline_built: bool | None = None
 
@@ -204,9 +205,11 @@ def clean_leftovers_of_an_interrupted_run(work: Path, log,
 
 def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
             jobs: int | None = None, log=print,
-            arches: tuple[str, ...] | None = None) -> ConvertResult:
+            arches: tuple[str, ...] | None = None,
+            run_checkers: bool = True) -> ConvertResult:
     """arches: the architectures besides x86_64 to build for (default
-    all of build.CROSS_ARCHES)."""
+    all of build.CROSS_ARCHES); run_checkers: whether sparse and
+    coccicheck run."""
     arches = tuple(build.CROSS_ARCHES) if arches is None else arches
     check_arches(arches)
     stages = Stages(log)
@@ -380,7 +383,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     result.head = _git(work.path, "rev-parse", "HEAD").strip()
     result.compiler = build.compilers()
     reused = _reusable_builds(reports / kernel.name / "convert.json",
-                              result, sources, arches)
+                              result, sources, arches, run_checkers)
     if reused is not None:
         _reuse_builds(reused, result, kernel, work, series_tip, cache,
                       stages, jobs, log)
@@ -389,7 +392,8 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
         result.coccicheck_new = last.get("coccicheck_new", [])
     else:
         _build_and_check(result, kernel, work, series_tip, sources, owners,
-                         kbuild, cache, stages, jobs, log, arches)
+                         kbuild, cache, stages, jobs, log, arches,
+                         run_checkers)
 
     failed = {r.source for r in result.builds if not r.built} | \
         arch_regressions(result)
@@ -556,7 +560,8 @@ def _leave_out(work: tree.WorkTree, series_tip: str, patches: int,
 
 
 def _reusable_builds(record: Path, result: ConvertResult,
-                     sources: list[str], arches: tuple[str, ...]
+                     sources: list[str], arches: tuple[str, ...],
+                     run_checkers: bool = True
                      ) -> tuple[list[dict], list[dict], list[dict],
                                 dict[str, str]] | None:
     """The build (and layout) records of the last run, when this run
@@ -574,6 +579,7 @@ def _reusable_builds(record: Path, result: ConvertResult,
             last.get("series_tip") != result.series_tip or
             last.get("compiler") != result.compiler or
             last.get("dropped") or "checkers" not in last or
+            (NO_CHECKERS in last["checkers"]) == run_checkers or
             sorted(r.get("source") for r in last.get("builds", []))
             != sources or "arch_builds" not in last or
             last.get("arch_skipped", {}) != arches_skipped(arches) or
@@ -649,41 +655,37 @@ def _struct_changes(work: Path, series_tip: str
     return changes
 
 
+NO_CHECKERS = "sparse and coccicheck: not run (--no-checkers)"
+
+
 def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
                      work: tree.WorkTree, series_tip: str,
                      sources: list[str], owners, kbuild: build.KernelBuild,
                      cache: Path, stages: Stages, jobs: int | None,
-                     log, arches: tuple[str, ...]) -> None:
-    """Baseline build at the series' tip, converted build with W=1, the
-    layout of every struct the conversion changed, and the check that
-    every changed line reached the compiler."""
+                     log, arches: tuple[str, ...],
+                     run_checkers: bool = True) -> None:
+    """Converted build with W=1 (and on the other architectures), sparse
+    and coccicheck, a baseline build at the series' tip of the objects
+    that have something to compare, the layout of every struct the
+    conversion changed, and the check that every changed line reached the
+    compiler."""
     changes = _struct_changes(work.path, series_tip)
     scratch = cache / "layout" / work.path.name
     shutil.rmtree(scratch, ignore_errors=True)
     before: dict = {}
     after: dict = {}
-    run_sparse = checkers.sparse_available()
+    run_sparse = run_checkers and checkers.sparse_available()
     sparse_before: dict = {}
     sparse_after: dict = {}
 
     def read(source: str) -> str:
         return (work.path / source).read_text(errors="replace")
 
-    def do_baseline():
+    def do_tip():
         kbuild.configure()
         with _at_commit(work, series_tip):
             result.before = _audit(work, kernel, cache, jobs)
-            base = kbuild.build(sources, preprocess=False) if sources else {}
-            if run_sparse:
-                sparse_before.update(checkers.sparse(
-                    kbuild, [s for s in sources if base[s].built],
-                    cache / "sparse"))
-            if changes and layout_stage.available():
-                layout_stage.measure(changes, sources, read, kbuild, scratch,
-                                     "before", before)
-        log(f"  baseline: {len(base)} objects at the series' tip")
-        return base
-    baseline = stages.run("build baseline", do_baseline)
+    stages.run("audit at the series' tip", do_tip)
 
     def do_build():
         return kbuild.build(sources, preprocess=True) if sources else {}
@@ -703,8 +705,8 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
                 cache / "sparse"))
             result.checkers.append(
                 f"sparse ({checkers.sparse_version()}, make C=2) on "
-                f"{len(sparse_after)} object(s), at the series' tip and "
-                "after")
+                f"{len(sparse_after)} object(s) after; at the series' tip "
+                "those with a warning")
         else:
             result.checkers.append("sparse: not installed, not run")
         result.coccicheck_new = [str(f) for f in _coccicheck_new(
@@ -712,8 +714,33 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
         rules = checkers.report_rules(work.path)
         result.checkers.append(
             f"coccicheck: {len(rules)} rules of scripts/coccinelle in report "
-            "mode on the changed files, at the series' tip and after")
-    stages.run("sparse and coccicheck", do_checkers)
+            "mode on the changed files after; at the series' tip the rules "
+            "that found something")
+    if run_checkers:
+        stages.run("sparse and coccicheck", do_checkers)
+    else:
+        result.checkers.append(NO_CHECKERS)
+
+    def do_baseline():
+        # only what has a diagnostic after, or fails, needs comparing
+        needed = needs_baseline(built, sparse_after)
+        measure = changes and layout_stage.available()
+        base: dict[str, build.ObjectResult] = {}
+        if needed or measure:
+            with _at_commit(work, series_tip):
+                base = kbuild.build(needed) if needed else {}
+                if run_sparse and needed:
+                    sparse_before.update(checkers.sparse(
+                        kbuild, [s for s in needed if base[s].built],
+                        cache / "sparse"))
+                if measure:
+                    # with the compiler command of the converted build
+                    layout_stage.measure(changes, sources, read, kbuild,
+                                         scratch, "before", before)
+        log(f"  baseline: {len(base)} of {len(sources)} objects built at "
+            "the series' tip (those with a diagnostic or an error after)")
+        return base
+    baseline = stages.run("build baseline", do_baseline)
 
     def do_layout():
         if changes and layout_stage.available():
@@ -730,7 +757,9 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
         result.builds.append(compared_record(
             source, owners.subsystem(source), baseline.get(source),
             built[source], sparse_new=[str(d) for d in build.new_diagnostics(
-                sparse_before.get(source, []), sparse_after.get(source, []))]))
+                sparse_before.get(source, []), sparse_after.get(source, []))],
+            baseline_built=baseline[source].built
+            if source in baseline else None))
 
     def do_compiled():
         diff = _git(work.path, "diff", "-U0", series_tip, "HEAD")
@@ -772,10 +801,11 @@ def build_other_arches(work: tree.WorkTree, series_tip: str, patches: int,
                        ) -> tuple[list[BuildRecord], dict[str, str]]:
     """The core series' objects and the converted ones, built (W=1) for
     each of build.CROSS_ARCHES whose cross compiler is installed, in its
-    allmodconfig.  The core objects are compared with the tree before the
-    series (a file the series adds has no baseline), the converted ones
-    with the series' tip, each set built in a make of its own both times
-    (a header's warning is counted for every object of its make)."""
+    allmodconfig, each set in a make of its own (a header's warning is
+    counted for every object of its make).  Objects with a diagnostic or
+    that fail are built again for a baseline: the core ones on the tree
+    before the series (a file the series adds has none), the converted
+    ones at the series' tip."""
     records: list[BuildRecord] = []
     skipped: dict[str, str] = {}
     converted = [s for s in sources if s not in core_sources]
@@ -808,24 +838,40 @@ def _build_arch(kbuild: build.KernelBuild, work: tree.WorkTree,
                 converted: list[str], owners, arch: str
                 ) -> list[BuildRecord]:
     kbuild.configure()
-    baseline: dict[str, build.ObjectResult] = {}
-    with _at_commit(work, f"{series_tip}~{patches}"):
-        existing = [s for s in core_sources if (work.path / s).exists()]
-        if existing:
-            baseline.update(kbuild.build(existing))
-    if converted:
-        with _at_commit(work, series_tip):
-            baseline.update(kbuild.build(converted))
     built: dict[str, build.ObjectResult] = {}
     for group in (core_sources, converted):
         if group:
             built.update(kbuild.build(group))
+    # The baseline only where there is something to compare: an object
+    # that builds without a diagnostic has nothing new whatever it had.
+    needed = set(needs_baseline(built))
+    baseline: dict[str, build.ObjectResult] = {}
+    core_needed = [s for s in core_sources if s in needed]
+    if core_needed:
+        with _at_commit(work, f"{series_tip}~{patches}"):
+            existing = [s for s in core_needed if (work.path / s).exists()]
+            if existing:
+                baseline.update(kbuild.build(existing))
+    converted_needed = [s for s in converted if s in needed]
+    if converted_needed:
+        with _at_commit(work, series_tip):
+            baseline.update(kbuild.build(converted_needed))
     return [compared_record(
         source, "core series" if source in core_sources
         else owners.subsystem(source), baseline.get(source), built[source],
         arch=arch, baseline_built=baseline[source].built
         if source in baseline else None)
         for source in core_sources + converted]
+
+
+def needs_baseline(built: dict[str, build.ObjectResult],
+                   sparse: dict[str, list] | None = None) -> list[str]:
+    """The sources whose build after the change has a diagnostic (of the
+    compiler, or of sparse) or failed: only they need a baseline build to
+    tell what is new."""
+    sparse = sparse or {}
+    return sorted(s for s, r in built.items()
+                  if not r.built or r.diagnostics or sparse.get(s))
 
 
 def compared_record(source: str, subsystem: str,
@@ -924,9 +970,11 @@ def build_txt(result: ConvertResult) -> str:
              "uncompiled-changed-lines"]
     for r in result.core_builds + result.builds + result.arch_builds:
         where = f"{r.arch}:" if r.arch else ""
+        before = "-" if r.baseline_built is None else \
+            str(len(r.baseline_warnings))
         lines.append(f"{where}{r.source[:-2]}.o  "
-                     f"{'yes' if r.built else 'NO'}  "
-                     f"{len(r.baseline_warnings)}  {len(r.new_warnings)}  "
+                     f"{'yes' if r.built else 'NO'}  {before}  "
+                     f"{len(r.new_warnings)}  "
                      f"{len(r.errors)}  "
                      f"{','.join(map(str, r.uncompiled_lines)) or '-'}")
         for w in r.new_warnings:
@@ -956,6 +1004,8 @@ def checkers_line(result: ConvertResult) -> str:
     """One line for the reports and the cover letter."""
     sparse_new = sum(len(r.sparse_new) for r in result.builds)
     ran = " ".join(result.checkers)
+    if NO_CHECKERS in result.checkers:
+        return NO_CHECKERS
     sparse_text = ("sparse: not run" if "sparse:" in ran and
                    "not installed" in ran else
                    f"sparse: {sparse_new or 'no'} new warning"
@@ -1014,7 +1064,10 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
     for name, why in sorted(result.left_out.items()):
         out += ["", f"Left out of the core series on this tree: `{name}`: "
                 f"{why}."]
-    if result.checkers:
+    if NO_CHECKERS in result.checkers:
+        out += ["", "Static checkers: sparse and coccicheck not run "
+                "(--no-checkers)."]
+    elif result.checkers:
         out += ["", f"Static checkers: {checkers_line(result)} (new only, "
                 "against the series' tip)."]
         for r in result.builds:

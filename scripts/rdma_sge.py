@@ -170,7 +170,8 @@ def cmd_convert(args) -> int:
     try:
         result = convert.convert(
             kernel, args.cache, args.reports, jobs=args.jobs, log=log,
-            arches=None if args.arches is None else tuple(args.arches))
+            arches=None if args.arches is None else tuple(args.arches),
+            run_checkers=not args.no_checkers)
     except (convert.ConvertError, build.BuildError) as exc:
         raise tree.TreeError(str(exc)) from exc
     before, after = result.before.totals(), result.after.totals()
@@ -260,6 +261,10 @@ def parser() -> argparse.ArgumentParser:
                          metavar="ARCH", help="the architectures besides "
                          "x86_64 to build for (default: all of them; none "
                          "without a value)")
+    convert.add_argument("--no-checkers", action="store_true",
+                         help="do not run sparse and coccicheck (minutes "
+                         "faster while iterating; never for a series you "
+                         "post)")
     convert.set_defaults(func=cmd_convert)
 
     series = sub.add_parser("series", help="the patch series to post, from "

@@ -304,7 +304,10 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
                 f"{sum(len(b['new_warnings']) for b in mine)} new warnings")
         for arch, why in sorted(record.get("arch_skipped", {}).items()):
             lines.append(f"  - NOT built for {arch}: {why}")
-        if "checkers" in record:
+        if convert.NO_CHECKERS in record.get("checkers", []):
+            lines.append("  - sparse and coccicheck: NOT run "
+                         "(make convert --no-checkers)")
+        elif "checkers" in record:
             ran = " ".join(record["checkers"])
             sparse_new = sum(len(b.get("sparse_new", [])) for b in builds)
             cocci_new = len(record.get("coccicheck_new", []))

@@ -39,7 +39,8 @@ def test_dropping_a_commit_keeps_the_others(kernel_shaped, tmp_path):
 def test_builds_are_reused_only_for_the_same_commit(tmp_path):
     """A run that converted nothing takes the last run's build results
     only when that run built the same HEAD on the same series tip, with
-    the same compiler and objects, and dropped nothing."""
+    the same compiler, objects and architectures, ran the checkers if
+    this one does (and not if it does not), and dropped nothing."""
     work = tree.WorkTree(tmp_path, "work", tmp_path, False)
     record = tmp_path / "convert.json"
     builds = [{"source": "a.c", "subsystem": "A", "built": True,
@@ -94,6 +95,18 @@ def test_builds_are_reused_only_for_the_same_commit(tmp_path):
     assert convert._reusable_builds(record, convert.ConvertResult(
         work=work, series_tip="t1", nothing_to_do=True, head="h1",
         compiler="gcc 12"), ["a.c"], arches[1:]) is None
+    # a run with sparse and coccicheck never takes one without (nor the
+    # other way round)
+    without = [convert.NO_CHECKERS]
+    assert reusable(checkers=without) is None
+    record.write_text(json.dumps(dict(last, checkers=without)))
+    assert convert._reusable_builds(record, convert.ConvertResult(
+        work=work, series_tip="t1", nothing_to_do=True, head="h1",
+        compiler="gcc 12"), ["a.c"], arches, False) is not None
+    record.write_text(json.dumps(last))
+    assert convert._reusable_builds(record, convert.ConvertResult(
+        work=work, series_tip="t1", nothing_to_do=True, head="h1",
+        compiler="gcc 12"), ["a.c"], arches, False) is None
     record.write_text("{not json")
     assert convert._reusable_builds(record, convert.ConvertResult(
         work=work, series_tip="t1", nothing_to_do=True, head="h1",
@@ -135,6 +148,33 @@ def test_an_object_broken_on_one_architecture_is_a_regression():
     assert "i386: not built (i686-linux-gnu-gcc is not installed); " \
         "arm64: 1/1 objects built, no new warnings." in \
         "\n".join(convert.arch_lines(result))
+
+
+def test_a_baseline_is_built_only_where_there_is_something_to_compare():
+    """An object that builds without a diagnostic has no new warning
+    whatever its baseline had: only objects with a compiler warning or
+    error, a sparse warning, or that fail get a baseline build; and
+    build.txt says "-" for a baseline that was not built, not 0."""
+    def obj(source, built=True, *severities):
+        return build.ObjectResult(source[:-2] + ".o", source, built, [
+            build.Diagnostic(source, 1, 1, sev, "m") for sev in severities])
+    built = {s: r for s, r in [
+        ("clean.c", obj("clean.c")),
+        ("warns.c", obj("warns.c", True, "warning")),
+        ("fails.c", obj("fails.c", False, "error")),
+        ("gone.c", obj("gone.c", False)),
+        ("sparse.c", obj("sparse.c"))]}
+    assert convert.needs_baseline(built) == ["fails.c", "gone.c", "warns.c"]
+    assert convert.needs_baseline(built, {"sparse.c": ["w"], "clean.c": []}
+                                  ) == ["fails.c", "gone.c", "sparse.c",
+                                        "warns.c"]
+    result = convert.ConvertResult(work=None, series_tip="t", builds=[
+        convert.compared_record("clean.c", "ULP", None, built["clean.c"]),
+        convert.compared_record("warns.c", "ULP", built["warns.c"],
+                                built["warns.c"], baseline_built=True)])
+    rows = convert.build_txt(result).splitlines()
+    assert "clean.o  yes  -  0  0  -" in rows
+    assert "warns.o  yes  1  0  0  -" in rows
 
 
 def test_interrupted_run_leftovers_are_cleaned(kernel_shaped):
@@ -196,7 +236,7 @@ def test_make_convert_end_to_end(converted, default_tree):
     # An interrupted first run (Ctrl-C while it commits or builds) stops
     # the make it started, and every compiler of it...
     assert converted.interrupted.returncode != 0
-    assert "[build baseline]" in converted.interrupted.stdout
+    assert "[build converted (W=1)]" in converted.interrupted.stdout
     assert converted.running_after_interrupt == []
     # ...then a run that finishes,
     first, second = converted.first, converted.second
@@ -442,8 +482,9 @@ def test_trees_where_the_core_series_does_not_build(default_tree, tmp_path):
     with the compiler's first error, before it converts anything.  (2) Only
     the KUnit test cannot build (no kunit_device_register()): its patch is
     left out of the work branch and of the series, the conversion goes
-    on (on a copy with 9p's transport as the one ULP to convert), and a
-    re-run keeps it out."""
+    on (on a copy with 9p's transport as the one ULP to convert, without
+    sparse and coccicheck, which the reports and the cover letter say),
+    and a re-run keeps it out."""
     copy = tmp_path / "linux-copy"
     subprocess.run(["git", "clone", "-q", "--shared", "--single-branch",
                     "--no-tags", str(default_tree), str(copy)], check=True)
@@ -485,8 +526,10 @@ def test_trees_where_the_core_series_does_not_build(default_tree, tmp_path):
                     "*test, const char *name);",
                     "struct device *kunit_device_register_gone(struct "
                     "kunit *test, const char *name);")
-        # only x86_64: the other architectures are the end-to-end test's
-        first = subprocess.run([*cli, "convert", "--arches"],
+        # only x86_64, no sparse or coccicheck: the other architectures
+        # and the checkers are the end-to-end test's
+        first = subprocess.run([*cli, "convert", "--arches",
+                                "--no-checkers"],
                                capture_output=True, text=True, timeout=3600)
         assert first.returncode == 0, first.stdout + first.stderr
         record = json.loads((reports / "convert.json").read_text())
@@ -499,9 +542,14 @@ def test_trees_where_the_core_series_does_not_build(default_tree, tmp_path):
         [(name, why)] = record["left_out"].items()
         assert name == kunit_patch and "kunit_device_register" in why
         assert record["core_patches"] == len(series) - 1 and record["commits"]
+        summary = (reports / "summary.md").read_text()
         assert f"Left out of the core series on this tree: `{kunit_patch}" \
-            in (reports / "summary.md").read_text()
-        second = subprocess.run([*cli, "convert", "--arches"],
+            in summary
+        assert "Static checkers: sparse and coccicheck not run " \
+            "(--no-checkers)." in summary
+        assert "[sparse and coccicheck]" not in first.stdout
+        second = subprocess.run([*cli, "convert", "--arches",
+                                 "--no-checkers"],
                                 capture_output=True, text=True, timeout=1800)
         assert second.returncode == 0, second.stdout + second.stderr
         assert ", 0 new" in second.stdout
@@ -519,6 +567,8 @@ def test_trees_where_the_core_series_does_not_build(default_tree, tmp_path):
         cover = (reports / "series" / posted[0]).read_text()
         assert "Left out of this posting: the core series' patch" in \
             cover.replace("\n", " ") and name in cover
+        assert "sparse and coccicheck: NOT run (make convert " \
+            "--no-checkers)" in cover.replace("\n", " ")
     finally:
         subprocess.run([*cli, "clean-work"], capture_output=True)
         shutil.rmtree(copy, ignore_errors=True)  # a whole kernel checkout

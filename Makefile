@@ -57,6 +57,7 @@ kunit:
 
 convert:
 	@$(DEPS) audit build $(if $(KERNEL),,kernel)
+	$(if $(filter-out yes no,$(CHECKERS)),$(error CHECKERS is yes or no, not '$(CHECKERS)'))
 	@$(DRIVER) convert $(if $(filter command line,$(origin ARCHES)),--arches $(ARCHES)) $(if $(filter no,$(CHECKERS)),--no-checkers)
 
 series:

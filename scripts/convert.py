@@ -682,12 +682,12 @@ def _build_and_check(result: ConvertResult, kernel: tree.KernelTree,
         return (work.path / source).read_text(errors="replace")
 
     def do_tip():
-        kbuild.configure()
         with _at_commit(work, series_tip):
             result.before = _audit(work, kernel, cache, jobs)
     stages.run("audit at the series' tip", do_tip)
 
     def do_build():
+        kbuild.configure()
         return kbuild.build(sources, preprocess=True) if sources else {}
     built = stages.run("build converted (W=1)", do_build)
 

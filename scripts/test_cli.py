@@ -41,6 +41,25 @@ def test_unknown_architecture_stops_before_the_tree(kernel_shaped, tmp_path):
     assert not (tmp_path / "worktrees").exists()
 
 
+def test_checkers_is_yes_or_no(kernel_shaped):
+    """make convert CHECKERS=<anything but yes or no>: make's one error
+    line, before any command of the recipe runs (make -n: nothing is run
+    either way)."""
+    done = subprocess.run(
+        ["make", "-n", "-C", str(SCRIPT.parent.parent), "convert",
+         "CHECKERS=maybe", f"KERNEL={kernel_shaped}"],
+        capture_output=True, text=True)
+    assert done.returncode == 2, done
+    [line] = done.stderr.strip().splitlines()
+    assert "CHECKERS is yes or no, not 'maybe'" in line
+    assert "rdma_sge.py" not in done.stdout
+    ok = subprocess.run(
+        ["make", "-n", "-C", str(SCRIPT.parent.parent), "convert",
+         "CHECKERS=no", f"KERNEL={kernel_shaped}"],
+        capture_output=True, text=True)
+    assert ok.returncode == 0 and "convert  --no-checkers" in ok.stdout, ok
+
+
 def test_kernel_is_a_file(tmp_path):
     (tmp_path / "f").write_text("")
     one_error_line(run("--kernel", str(tmp_path / "f"), "report",

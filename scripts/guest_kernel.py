@@ -20,9 +20,10 @@ platform device, so that with swiotlb=force every map, sync and unmap of
 the ULPs reaches dma-direct, swiotlb and DMA-API debugging; and two fixes,
 each to be posted on its own, without which NVMe-oF and SRP cannot run
 that way at all: runtime/nvmet-rdma-sync.patch and
-runtime/ib_srpt-sync.patch.  It is built from a worktree of its own (source_dir()) with the patches applied; the work
-branch is never touched.  Where a patch does not apply, the kernel is
-built without it and says so.
+runtime/ib_srpt-sync.patch.  It is built from a worktree of its own
+(source_dir()) with the patches applied; the work branch is never
+touched.  Where a patch does not apply, the kernel is built without it
+and says so.
 
 The base control kernel of make runtime-test is a variant's fragments
 without the KUnit ones (the base tree has no suite), built from the base.

@@ -157,7 +157,10 @@ class Finding:
     message: str
 
     def key(self) -> tuple[str, str, str]:
-        return (self.rule, self.file, self.message)
+        # a message may name another line ("before object free at line
+        # 883"), which moves with the code as the finding's own line does
+        return (self.rule, self.file,
+                re.sub(r"\b(lines?) \d+(?:-\d+)?", r"\1 N", self.message))
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message} " \

@@ -46,6 +46,29 @@ def test_only_what_the_conversion_adds_is_new():
     assert len(checkers.new_findings(before[:1], before[:1] * 2)) == 1
 
 
+# scripts/coccinelle/api/atomic_as_refcounter.cocci on 6.12's ksmbd, before
+# and after rule 10 took 8 lines out above the function: the finding names
+# a second line in its message, and both move.
+REFCOUNT_RULE = "scripts/coccinelle/api/atomic_as_refcounter.cocci"
+REFCOUNT_BEFORE = """\
+fs/smb/server/transport_rdma.c:874:5-24: WARNING: atomic_dec_and_test variation before object free at line 883.
+fs/smb/server/transport_rdma.c:874:5-24: WARNING: atomic_dec_and_test variation before object free at line 887.
+"""
+
+
+def test_a_line_named_in_the_message_moves_with_the_code():
+    before = checkers.parse_report(REFCOUNT_RULE, REFCOUNT_BEFORE)
+    after = checkers.parse_report(
+        REFCOUNT_RULE, REFCOUNT_BEFORE.replace(":874:", ":866:")
+        .replace("line 883", "line 875").replace("line 887", "line 879"))
+    assert checkers.new_findings(before, after) == []
+    # a third such finding after is still new
+    extra = checkers.parse_report(
+        REFCOUNT_RULE, "fs/smb/server/transport_rdma.c:900:5-24: WARNING: "
+        "atomic_dec_and_test variation before object free at line 910.\n")
+    assert checkers.new_findings(before, after + extra) == extra
+
+
 def test_sparse_output_is_attributed_to_the_object_checked():
     """make -O C=2 output, captured on 6.12's converted rtrs-srv.o."""
     output = (

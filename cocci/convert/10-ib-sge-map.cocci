@@ -5,9 +5,16 @@
 /// rdma_map_sge_single()/rdma_map_sge_page(), and the unmaps and syncs of
 /// those sges to rdma_unmap_sge()/rdma_sync_sge_*().
 ///
-/// A family is the sge field name (c->sge[0], r->send_sge, sge->...).  It is
-/// converted in a file only when the builders provably produce every sge
-/// of it that is unmapped or synced: every map into it there has the full
+/// A family is the sge field name (c->sge[0], r->send_sge, sge->...), or,
+/// for an sge that is a plain member of a struct (struct ib_sge F;, not an
+/// array) whose address is taken only to post it (W.sg_list = &X->F) and
+/// whose every access spatch types, that struct's member (ksmbd's
+/// smb_direct_recvmsg.sge next to the sendmsg's sge[] that a local
+/// struct ib_sge *sge walks): no pointer can reach such a member, so what
+/// the code does through an untyped sge of the same name says nothing of
+/// it (scripts/sge_families.py decides).  A family is converted in a file
+/// only when the builders provably produce every sge of it that is
+/// unmapped or synced: every map into it there has the full
 /// shape map, error check, lkey from a pd; nothing else stores its addr or
 /// length (no sge filled from another mapping, no length trimmed after the
 /// map; a store of the mapped length and a reset to 0 are allowed); every
@@ -29,6 +36,10 @@ virtual report
 import os
 import re
 import sys
+
+# the toolkit's decision module (scripts/): the driver puts it on
+# PYTHONPATH; by hand: PYTHONPATH=<toolkit>/scripts make coccicheck ...
+import sge_families
 
 # family -> set of (sge text, mapped length text) of convertible maps
 cands = {}
@@ -52,6 +63,13 @@ tmp_maps = []
 tmp_uses = {}   # (function, local) -> positions of every use of the local
 tmp_ok = set()  # map positions of those that convert
 tmp_dead = set()  # locals whose maps convert
+# typed families: plain struct ib_sge members that no pointer reaches;
+# the decision is sge_families.own_families(), the rule has the facts
+fam_facts = sge_families.Facts()
+member_names = set()  # names of the plain struct ib_sge members
+own_texts = {}        # access text -> its own family (struct, member)
+typed_cands = set()   # typed families with a map of the full shape
+typed_blocked = {}    # typed family -> why it stays
 
 def fam_of(e):
     m = re.search(r'(\w+)\s*(\[[^\]]*\])?\s*$', e)
@@ -63,8 +81,15 @@ def norm(s):
 def pos_key(p):
     return (p[0].file, p[0].line, p[0].column)
 
-def block(f, reason):
-    if f is not None:
+def typed_family(e):
+    """(struct, member) when the sge e names is a family of its own"""
+    return own_texts.get(norm(e))
+
+def block(f, reason, e=None):
+    tf = typed_family(e) if e is not None else None
+    if tf is not None:
+        typed_blocked.setdefault(tf, reason)
+    elif f is not None:
         blocked.add(f)
         why.setdefault(f, reason)
 
@@ -72,8 +97,17 @@ def zero(v):
     return norm(v) in ("0", "0UL", "0ULL", "0u")
 
 def family_ok(e):
+    tf = typed_family(e)
+    if tf is not None:
+        return tf in typed_cands and tf not in typed_blocked
     f = fam_of(e)
     return f is not None and f in cands and f not in blocked
+
+def add_cand(e, l):
+    cands.setdefault(fam_of(e), set()).add((norm(e), norm(l)))
+    tf = typed_family(e)
+    if tf is not None:
+        typed_cands.add(tf)
 
 def whole_len(x, arrow, ln):
     """ln describes the whole mapping of sge x"""
@@ -98,6 +132,123 @@ del tmp_maps[:]
 tmp_uses.clear()
 tmp_ok.clear()
 tmp_dead.clear()
+fam_facts.__init__()
+for x in (own_texts, typed_blocked, member_names, typed_cands):
+    x.clear()
+
+// ---- 0. typed families: plain sge members, where spatch types them ----
+
+@sgemember depends on patch@
+identifier T, F;
+@@
+struct T { ...
+ struct ib_sge F;
+ ... };
+
+@script:python depends on sgemember@
+t << sgemember.T;
+f << sgemember.F;
+@@
+fam_facts.members.add((t, f))
+member_names.add(f)
+
+@sgetyped depends on patch disable ptr_to_array@
+identifier T;
+identifier F : script:python () { (F in member_names) };
+struct T *X;
+position p;
+@@
+X->F@p
+
+@script:python depends on sgetyped@
+t << sgetyped.T;
+f << sgetyped.F;
+p << sgetyped.p;
+@@
+fam_facts.typed[pos_key(p)] = (t, f)
+
+@sgetyped_dot depends on patch disable ptr_to_array@
+identifier T;
+identifier F : script:python () { (F in member_names) };
+struct T X;
+position p;
+@@
+X.F@p
+
+@script:python depends on sgetyped_dot@
+t << sgetyped_dot.T;
+f << sgetyped_dot.F;
+p << sgetyped_dot.p;
+@@
+fam_facts.typed[pos_key(p)] = (t, f)
+
+// every access of such a name, typed or not (one rule per form)
+@sgeacc depends on patch disable ptr_to_array@
+expression X;
+identifier F : script:python () { (F in member_names) };
+position p;
+@@
+X->F@p
+
+@script:python depends on sgeacc@
+x << sgeacc.X;
+f << sgeacc.F;
+p << sgeacc.p;
+@@
+fam_facts.accesses[pos_key(p)] = (norm(x + "->" + f), f)
+
+@sgeacc_dot depends on patch disable ptr_to_array@
+expression X;
+identifier F : script:python () { (F in member_names) };
+position p;
+@@
+X.F@p
+
+@script:python depends on sgeacc_dot@
+x << sgeacc_dot.X;
+f << sgeacc_dot.F;
+p << sgeacc_dot.p;
+@@
+fam_facts.accesses[pos_key(p)] = (norm(x + "." + f), f)
+
+// its address: posting it is no alias, anything else is
+@sgeaddr depends on patch disable ptr_to_array@
+expression X;
+identifier F : script:python () { (F in member_names) };
+position p;
+@@
+\(&X->F@p\|&X.F@p\)
+
+@script:python depends on sgeaddr@
+f << sgeaddr.F;
+p << sgeaddr.p;
+@@
+fam_facts.addresses[pos_key(p)] = f
+
+@sgepost depends on patch disable ptr_to_array@
+expression W, X;
+identifier F : script:python () { (F in member_names) };
+position p;
+@@
+(
+ W.sg_list = &X->F@p
+|
+ W->sg_list = &X->F@p
+|
+ W.sg_list = &X.F@p
+|
+ W->sg_list = &X.F@p
+)
+
+@script:python depends on sgepost@
+p << sgepost.p;
+@@
+fam_facts.posted.add(pos_key(p))
+
+@script:python depends on patch@
+@@
+own_texts.clear()
+own_texts.update(sge_families.own_families(fam_facts))
 
 // ---- 1. find maps with the full shape (no change yet) ----
 
@@ -127,7 +278,7 @@ e << cand.E;
 l << cand.L;
 p << cand.p;
 @@
-cands.setdefault(fam_of(e), set()).add((norm(e), norm(l)))
+add_cand(e, l)
 good_maps.add(pos_key(p))
 
 @candp depends on patch disable ptr_to_array, unlikely@
@@ -156,7 +307,7 @@ e << candp.E;
 l << candp.L;
 p << candp.p;
 @@
-cands.setdefault(fam_of(e), set()).add((norm(e), norm(l)))
+add_cand(e, l)
 good_maps.add(pos_key(p))
 
 // mapped into a local, checked, then stored in an sge of a struct with the
@@ -202,9 +353,9 @@ p4 << candt.p4;
 shape_stores.add(pos_key(p3))
 if norm(l2) == norm(l):
     shape_stores.add(pos_key(p4))
-tmp_maps.append((p0[0].current_element, v, f, pos_key(p0),
+tmp_maps.append((p0[0].current_element, v, f, c, pos_key(p0),
                  {pos_key(p0), pos_key(p1), pos_key(p2)}))
-cands.setdefault(f, set()).add((norm(c + "->" + f), norm(l)))
+add_cand(c + "->" + f, l)
 
 @candtv depends on patch@
 identifier V : script:python () { any(V == t[1] for t in tmp_maps) };
@@ -221,13 +372,14 @@ tmp_uses.setdefault((p[0].current_element, v), set()).add(pos_key(p))
 @script:python depends on candt@
 @@
 mine = {}
-for fn, v, f, k0, own in tmp_maps:
+for fn, v, f, c, k0, own in tmp_maps:
     mine.setdefault((fn, v), set()).update(own)
-for fn, v, f, k0, own in tmp_maps:
+for fn, v, f, c, k0, own in tmp_maps:
     if tmp_uses.get((fn, v), set()) <= mine[(fn, v)]:
         tmp_ok.add(k0)
     else:
-        block(f, "the mapped local %s has other uses in %s()" % (v, fn))
+        block(f, "the mapped local %s has other uses in %s()" % (v, fn),
+              c + "->" + f)
 
 // ---- 2. anything in a candidate family the rules cannot follow blocks it ----
 
@@ -246,7 +398,7 @@ e << anymap.E;
 p << anymap.p;
 @@
 if pos_key(p) not in good_maps:
-    block(fam_of(e), "map at line %s without the full shape" % p[0].line)
+    block(fam_of(e), "map at line %s without the full shape" % p[0].line, e)
 
 @anyunmap depends on patch disable ptr_to_array, unlikely@
 expression X, D, LEN, DIR;
@@ -258,7 +410,7 @@ x << anyunmap.X;
 ln << anyunmap.LEN;
 @@
 if fam_of(x) in cands and not whole_len(x, False, ln):
-    block(fam_of(x), "unmapped with %s" % ln)
+    block(fam_of(x), "unmapped with %s" % ln, x)
 
 @anyunmapp depends on patch disable ptr_to_array, unlikely@
 expression X, D, LEN, DIR;
@@ -270,7 +422,7 @@ x << anyunmapp.X;
 ln << anyunmapp.LEN;
 @@
 if fam_of(x) in cands and not whole_len(x, True, ln):
-    block(fam_of(x), "unmapped with %s" % ln)
+    block(fam_of(x), "unmapped with %s" % ln, x)
 
 // an sge address handed to anything else (a non-ib DMA call, a helper
 // that unmaps by dma_addr_t) cannot be followed
@@ -289,7 +441,7 @@ x << otheruse.X;
 fn << otheruse.fn;
 @@
 if fam_of(x) in cands and re.match(r'^(dma_|ib_dma_)', fn):
-    block(fam_of(x), "address handed to %s()" % fn)
+    block(fam_of(x), "address handed to %s()" % fn, x)
 
 // the builders fill addr and length: any other store to them (an sge
 // filled from a scatterlist or another mapping, a length trimmed after the
@@ -311,7 +463,7 @@ p << astore.p;
 @@
 if pos_key(p) not in good_maps and pos_key(p) not in shape_stores \
         and not zero(v):
-    block(fam_of(x), "addr stored from %s at line %s" % (v, p[0].line))
+    block(fam_of(x), "addr stored from %s at line %s" % (v, p[0].line), x)
 
 @lstore depends on patch disable ptr_to_array, unlikely@
 expression X, V;
@@ -332,7 +484,29 @@ f = fam_of(x)
 if not zero(v) and pos_key(p) not in shape_stores and \
         (norm(x), norm(v)) not in cands.get(f, set()):
     block(f, "length set to %s at line %s, not the mapped length"
-          % (v, p[0].line))
+          % (v, p[0].line), x)
+
+// a plain sge member stored whole (a copy of another sge) is not a
+// builder's; this only matters to the typed families
+@wstore depends on patch disable ptr_to_array@
+expression X, V;
+identifier F : script:python () { (F in member_names) };
+position p;
+@@
+(
+ X->F@p = V
+|
+ X.F@p = V
+)
+
+@script:python depends on wstore@
+x << wstore.X;
+f << wstore.F;
+p << wstore.p;
+@@
+tf = fam_facts.typed.get(pos_key(p))
+if tf is not None and tf in fam_facts.members:
+    typed_blocked.setdefault(tf, "stored whole at line %s" % p[0].line)
 
 @cstore depends on patch disable ptr_to_array, unlikely@
 expression X, V;
@@ -360,7 +534,8 @@ position p;
 x << cstore.X;
 p << cstore.p;
 @@
-block(fam_of(x), "addr or length changed in place at line %s" % p[0].line)
+block(fam_of(x), "addr or length changed in place at line %s" % p[0].line,
+      x)
 
 // a sync of another length than the whole sge: the range helpers need a
 // range provably inside the mapping, which the rule cannot show
@@ -435,7 +610,7 @@ own = norm(ln) in (norm(x) + "->length", norm(x) + ".length")
 if f in cands and not own and pos_key(p) not in recv_syncs and \
         (norm(x), norm(ln)) not in cands.get(f, set()):
     block(f, "synced with %s at line %s: not shown to be inside the "
-          "mapping" % (ln, p[0].line))
+          "mapping" % (ln, p[0].line), x)
 
 @osyncoff depends on patch disable ptr_to_array, unlikely@
 identifier fn =~ "^ib_dma_sync_single_for_(cpu|device)$";
@@ -449,7 +624,7 @@ x << osyncoff.X;
 p << osyncoff.p;
 @@
 block(fam_of(x), "synced at an offset at line %s: not shown to be inside "
-      "the mapping" % p[0].line)
+      "the mapping" % p[0].line, x)
 
 @script:python depends on patch@
 @@
@@ -458,13 +633,17 @@ if os.environ.get("RDMA_SGE_COCCI_DEBUG"):
     for f in sorted(why):
         if f in cands:
             sys.stderr.write("rule 10: %s stays: %s\n" % (f, why[f]))
+    for t, f in sorted(typed_blocked):
+        if (t, f) in typed_cands:
+            sys.stderr.write("rule 10: %s.%s stays: %s\n"
+                             % (t, f, typed_blocked[(t, f)]))
 
 // ---- 3. convert the maps of unblocked families ----
 
 // first, while the positions of the scan still hold: maps into a local
 @depends on patch disable ptr_to_array, unlikely@
 identifier V, C;
-identifier F : script:python () { family_ok(F) };
+identifier F : script:python (C) { family_ok(C + "->" + F) };
 position p0 : script:python () { pos_key(p0) in tmp_ok };
 expression D, B, L, L2, DIR, PD, RET, E3;
 statement S;
@@ -494,8 +673,8 @@ statement S;
 
 @script:python depends on patch@
 @@
-for fn, v, f, k0, own in tmp_maps:
-    if k0 in tmp_ok and family_ok(f):
+for fn, v, f, c, k0, own in tmp_maps:
+    if k0 in tmp_ok and family_ok(c + "->" + f):
         tmp_dead.add(v)
 
 @depends on patch@

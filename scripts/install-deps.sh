@@ -67,6 +67,8 @@ for group in "$@"; do
 		# the guest's test programs, built static
 		need "command -v gcc" gcc
 		need "test -f /usr/lib/x86_64-linux-gnu/libc.a" libc6-dev
+		# the Debian root file system of the NFS/RDMA test (guest_rootfs.py)
+		need "command -v mmdebstrap" mmdebstrap
 		;;
 	*)
 		echo "install-deps.sh: unknown group '$group'" >&2

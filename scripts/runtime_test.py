@@ -8,8 +8,10 @@ with an initramfs made here from Debian's busybox-static and iproute2 (ip,
 rdma and their libraries) and the guest's own test programs (runtime/*.c,
 built static with the host's gcc), whose /init (runtime/init.sh) sets up
 an NVMe-oF target over RDMA on a RAM disk, connects to it, writes, reads
-back and compares; on rxe it also moves RDS messages over rds_rdma
-(runtime/rds_check.c); then it scans dmesg.
+back and compares, does the same over SRP and RNBD, and over NFSv3 on
+RDMA with nfs-utils from a Debian root file system appended to the
+initramfs (guest_rootfs.py); on rxe it also moves RDS messages over
+rds_rdma (runtime/rds_check.c); then it scans dmesg.
 
 The debug kernel boots a third time, as rxe_dma: rxe with its test-only
 real_dma mode (guest_kernel.TEST_PATCHES) and swiotlb=force, so that the
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import guest_kernel
+import guest_rootfs
 import tree
 
 HERE = Path(__file__).resolve().parent / "runtime"
@@ -152,7 +155,8 @@ def make_initramfs(path: Path) -> Path:
                     GUEST_LOG_CHECKS.read_bytes()))
     for applet in ("sh", "mount", "mkdir", "echo", "cat", "dd", "cmp",
                    "sleep", "dmesg", "grep", "tail", "reboot", "ln", "[", "test",
-                   "sed", "awk", "sort", "uniq"):
+                   "sed", "awk", "sort", "uniq", "chroot", "umount",
+                   "timeout"):
         entries.append((f"bin/{applet}", 0o120777, b"busybox"))
     for name, binary in programs.items():
         entries.append((name, 0o100755, binary.read_bytes()))
@@ -177,6 +181,19 @@ def make_initramfs(path: Path) -> Path:
     return path
 
 
+def with_rootfs(busybox: Path, rootfs: Path, out: Path) -> Path:
+    """The busybox initramfs (gzip'ed) followed by the root file system's
+    uncompressed cpio: the kernel unpacks one archive after the other."""
+    partial = out.with_suffix(".partial")
+    with open(partial, "wb") as dest:
+        data = busybox.read_bytes()
+        dest.write(data + b"\0" * (-len(data) % 4))
+        with open(rootfs, "rb") as src:
+            shutil.copyfileobj(src, dest, 1 << 20)
+    partial.replace(out)
+    return out
+
+
 # -------------------------------------------------------------- QEMU
 
 def qemu_command(kernel: Path, initramfs: Path, run: str,
@@ -195,7 +212,9 @@ def qemu_command(kernel: Path, initramfs: Path, run: str,
     elif debug:
         append += " panic_on_warn=1"
     return ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
-            "-cpu", "max", "-smp", "2", "-m", "1024" if not debug else "2048",
+            "-cpu", "max", "-smp", "2",
+            # the Debian root file system is unpacked into RAM (170 MB)
+            "-m", "1536" if not debug else "2560",
             "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio",
             "-kernel", str(kernel), "-initrd", str(initramfs),
             "-append", append]
@@ -251,8 +270,18 @@ def run(kernel: tree.KernelTree, cache: Path, reports: Path,
     except convert.ConvertError as exc:
         raise RuntimeError_(str(exc)) from exc
     work, base = last.work, last.base
-    initramfs = make_initramfs(cache / "runtime" / "initramfs.cpio.gz")
-    log(f"[initramfs] {initramfs} ({initramfs.stat().st_size // 1024} KiB)")
+    busybox = make_initramfs(cache / "runtime" / "initramfs.cpio.gz")
+    try:
+        rootfs = guest_rootfs.build(cache / "runtime", log=log)
+    except guest_rootfs.RootfsError as exc:
+        raise RuntimeError_(str(exc)) from exc
+    if rootfs.built:
+        log(f"[rootfs] {rootfs.cpio} built in {rootfs.seconds:.0f}s")
+    initramfs = with_rootfs(busybox, rootfs.cpio,
+                            cache / "runtime" / "initramfs-debian.cpio")
+    log(f"[initramfs] {initramfs} ({initramfs.stat().st_size >> 20} MiB: "
+        f"busybox {busybox.stat().st_size >> 10} KiB, the Debian root file "
+        f"system {rootfs.cpio.stat().st_size >> 20} MiB)")
     result = RuntimeResult()
 
     def build_and_boot(name: str, srctree: Path, variant: str,
@@ -347,8 +376,10 @@ def runtime_txt(result: RuntimeResult) -> str:
                  "API with swiotlb=force and DMA-API debugging (RTRS's "
                  "server registers a 128 KiB chunk as one MR page, which a "
                  "bounced chunk, only page aligned, does not fit: 6.12's "
-                 "own); not covered: iSER/isert, IPoIB, NFS/RDMA, SMC, SMB "
-                 "Direct, 9p (README)")
+                 "own); NFSv3 over RDMA, nfsd (svcrdma) and the client "
+                 "(xprtrdma) with read and write chunks, on rxe, siw and "
+                 "rxe_dma; not covered: iSER/isert, IPoIB, SMC, SMB Direct, "
+                 "9p (README)")
     return "\n".join(lines) + "\n"
 
 

@@ -38,6 +38,31 @@ def test_initramfs_is_a_cpio_with_init_tools_and_libraries(tmp_path):
     assert runtime_test.libraries(str(rds_check)) == []
 
 
+def test_the_root_file_system_follows_the_busybox_archive(tmp_path):
+    """What the kernel unpacks: the gzip'ed busybox cpio, zeroes up to a
+    4-byte boundary, then the root file system's cpio as it is."""
+    busybox = tmp_path / "b.cpio.gz"
+    busybox.write_bytes(gzip.compress(runtime_test.cpio_newc(
+        [("init", 0o100755, b"#!/bin/sh\n")])) + b"x")  # 1 odd byte
+    rootfs = tmp_path / "rootfs.cpio"
+    rootfs.write_bytes(runtime_test.cpio_newc(
+        [("debian", 0o040755, b""),
+         ("debian/etc", 0o040755, b"")]))
+    image = runtime_test.with_rootfs(busybox, rootfs, tmp_path / "i.cpio")
+    data = image.read_bytes()
+    head = busybox.read_bytes()
+    assert data.startswith(head)
+    rest = data[len(head):]
+    padding = -len(head) % 4
+    assert padding and rest[:padding] == b"\0" * padding
+    assert rest[padding:] == rootfs.read_bytes()
+    listing = subprocess.run(["cpio", "-t", "--quiet"],
+                             input=rest[padding:], capture_output=True,
+                             check=True).stdout.decode().split()
+    assert listing == ["debian", "debian/etc"]
+    assert not list(tmp_path.glob("*.partial"))
+
+
 def test_a_guest_program_that_does_not_build_is_one_clear_error(tmp_path):
     source = tmp_path / "broken.c"
     source.write_text("int main(void) { return missing; }\n")
@@ -108,8 +133,8 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     result = subprocess.run([*CLI, "runtime-test", "--variants", "debug"],
                             capture_output=True, text=True, timeout=5400)
     out = result.stdout + result.stderr
-    for run, ulps in (("rxe", "nvme srp rnbd rds"), ("siw", "nvme"),
-                      ("rxe_dma", "nvme srp rds")):
+    for run, ulps in (("rxe", "nvme srp rnbd nfs rds"), ("siw", "nvme nfs"),
+                      ("rxe_dma", "nvme srp nfs rds")):
         assert f"debug kernel, {run}: PASS {ulps} (" in out, out[-4000:]
         log = (REPORTS / default_tree.name / "runtime" /
                f"debug-{run}.log").read_text(errors="replace")
@@ -126,7 +151,8 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     # carried besides the series
     report = (REPORTS / default_tree.name / "runtime.txt").read_text()
     assert ("debug kernel built with rxe-real-dma.patch, "
-            "nvmet-rdma-sync.patch, ib_srpt-sync.patch (not in the series"
+            "nvmet-rdma-sync.patch, ib_srpt-sync.patch, svcrdma-sync.patch "
+            "(not in the series"
             ) in report, report
     assert "control on the unconverted base: not run" in out
     assert result.returncode == 0, out[-4000:]
@@ -228,3 +254,21 @@ def test_rds_lockdep_report_is_let_through_only_once_rds_ran(tmp_path):
     # and a second lockdep report is never let through
     done = guest_checks(tmp_path, log + log, "checked rds", rds_ran="1")
     assert "FAIL rds: kernel log reports a problem" in done.stdout
+
+
+def test_rdma_chunks_reads_xprtrdma_counters(tmp_path):
+    """The NFS part of the guest checks that the data went as RDMA READs
+    and WRITEs (chunks), not inline, from the counters of the mount."""
+    checks = {"writes": "nfs-mountstats-after-writes.txt",
+              "reads": "nfs-mountstats-after-reads.txt"}
+    got = {}
+    for what, name in checks.items():
+        done = guest_checks(tmp_path, "", f"rdma_chunks {CAPTURED / name}")
+        assert done.returncode == 0, done.stderr
+        got[what] = done.stdout.split()
+    assert got == {"writes": ["133", "0"], "reads": ["0", "268"]}
+    # no NFS mount over RDMA: nothing, which the guest takes for 0
+    plain = tmp_path / "mountstats"
+    plain.write_text("device proc mounted on /proc with fstype proc\n")
+    done = guest_checks(tmp_path, "", f"rdma_chunks {plain}")
+    assert done.returncode == 0 and done.stdout == ""

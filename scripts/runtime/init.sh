@@ -2,8 +2,8 @@
 # Guest side of make runtime-test (the initramfs's /init, busybox sh).
 # The kernel command line gives rdmadev=rxe|siw, and rdmarealdma=1 when rxe
 # maps through the DMA API (rdma_rxe.real_dma=1 swiotlb=force, the debug
-# kernel's test patch).  Moves data over NVMe-oF, SRP and RNBD (RTRS), and
-# RDS on rxe.  Prints one line "RUNTIME <run>: PASS <ULPs that
+# kernel's test patch).  Moves data over NVMe-oF, SRP, RNBD (RTRS) and
+# NFS/RDMA (user space chrooted into /debian), and RDS on rxe.  Prints one line "RUNTIME <run>: PASS <ULPs that
 # ran>" or "RUNTIME <run>: FAIL <why>" (<run>: rxe, siw or rxe_dma), then
 # powers off.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -221,6 +221,73 @@ else
 	sleep 1
 	checked rnbd
 fi
+
+# NFS/RDMA: nfsd (svcrdma) exports a tmpfs on the RDMA port 20049 and the
+# NFSv3 client (xprtrdma) mounts it with proto=rdma; their user space
+# (rpcbind, rpc.mountd, rpc.nfsd, mount.nfs) runs in the Debian root file
+# system under /debian (guest_rootfs.py)
+deb=/debian
+[ -x $deb/usr/sbin/rpc.nfsd ] || fail "nfs: no Debian root file system with nfs-utils under $deb"
+step "nfs: nfsd on $addr rdma port 20049 exporting a tmpfs (nfs-utils from Debian)"
+# mount.nfs asks rpcbind and rpc.mountd over TCP, and TCP to a local
+# address goes through lo
+ip link set lo up || fail "nfs: ip link set lo up"
+mount -t proc proc $deb/proc && mount -t sysfs sysfs $deb/sys &&
+	mount -t devtmpfs devtmpfs $deb/dev && mount -t tmpfs tmpfs $deb/run &&
+	mount -t tmpfs tmpfs $deb/tmp || fail "nfs: mounts for the chroot"
+mkdir -p $deb/export $deb/mnt/nfs
+mount -t tmpfs -o size=$((2 * MB + 8))m tmpfs $deb/export || fail "nfs: tmpfs to export"
+mount -t nfsd nfsd $deb/proc/fs/nfsd || fail "nfs: mount the nfsd file system"
+# a tmpfs has no device number to name it by: fsid
+echo "/export $addr(rw,no_root_squash,insecure,no_subtree_check,sync,fsid=1)" \
+	> $deb/etc/exports
+chroot $deb rpcbind -w || fail "nfs: rpcbind"
+chroot $deb exportfs -ra || fail "nfs: exportfs"
+chroot $deb rpc.mountd --no-nfs-version 4 || fail "nfs: rpc.mountd"
+chroot $deb rpc.nfsd --no-nfs-version 4 --rdma=20049 4 || fail "nfs: rpc.nfsd"
+grep -q "rdma 20049" $deb/proc/fs/nfsd/portlist || fail "nfs: nfsd does not listen on rdma 20049"
+step "nfs: NFSv3 mount over RDMA"
+# soft, so that a server that no longer answers (a call it cannot read)
+# fails the I/O within a few minutes instead of hanging the guest until
+# QEMU's timeout; timeo (tenths of a second) is far above a TCG guest's
+# round trip
+nfs_mount() {
+	timeout -s KILL 180 chroot $deb mount -t nfs \
+		-o vers=3,proto=rdma,port=20049,mountproto=tcp,nolock,soft,timeo=300,retrans=2 \
+		$addr:/export /mnt/nfs || fail "nfs: mount -o proto=rdma"
+}
+nfs_mount
+grep -q " $deb/mnt/nfs nfs .*proto=rdma" /proc/mounts || fail "nfs: not mounted over rdma"
+# $MB MiB, past the inline threshold (4 KiB): written with the server's
+# RDMA READs of the client's pages (read chunks), read with its RDMA
+# WRITEs to them (write chunks)
+step "nfs: write $MB MiB and a 3000-byte file, remount, read back, compare"
+dd if=/dev/urandom of=/tmp/pattern bs=1M count=$MB 2>/dev/null
+dd if=/dev/urandom of=/tmp/small bs=3000 count=1 2>/dev/null
+dd if=/tmp/pattern of=$deb/mnt/nfs/big bs=1M conv=fsync 2>/dev/null || fail "nfs: write"
+dd if=/tmp/small of=$deb/mnt/nfs/small conv=fsync 2>/dev/null || fail "nfs: small write"
+grep "xprt:" /proc/self/mountstats
+set -- $(rdma_chunks /proc/self/mountstats)
+[ "${1:-0}" -gt 0 ] || fail "nfs: the writes used no read chunk (chunks: $*)"
+writes_in="$1 read chunk(s)"
+# the server's copy first: a difference here is on the write path
+cmp /tmp/pattern $deb/export/big || fail "nfs: the server's copy differs from what was written"
+cmp /tmp/small $deb/export/small || fail "nfs: the server's copy of the small file differs"
+umount $deb/mnt/nfs || fail "nfs: umount"
+nfs_mount
+cmp /tmp/pattern $deb/mnt/nfs/big || fail "nfs: read back differs from what was written"
+cmp /tmp/small $deb/mnt/nfs/small || fail "nfs: small file read back differs"
+dd if=$deb/mnt/nfs/big of=/tmp/readback bs=1M iflag=direct 2>/dev/null || fail "nfs: O_DIRECT read"
+cmp /tmp/pattern /tmp/readback || fail "nfs: O_DIRECT read differs"
+grep "xprt:" /proc/self/mountstats
+set -- $(rdma_chunks /proc/self/mountstats)
+[ "${2:-0}" -gt 0 ] || fail "nfs: the reads used no write chunk (chunks: $*)"
+step "nfs: the writes went in $writes_in, the reads in $2 write chunk(s)"
+step "nfs: umount, stop nfsd"
+umount $deb/mnt/nfs || fail "nfs: umount"
+chroot $deb rpc.nfsd 0 || fail "nfs: stop nfsd"
+sleep 1
+checked nfs
 
 if [ "$rdmarealdma" = 1 ]; then
 	# proof that the data went through the DMA API: dma-debug tracked the

@@ -1,5 +1,7 @@
 # Kernel log checks of make runtime-test's guest (busybox sh), sourced by
-# init.sh; the unit tests source it on the host with a captured log.
+# init.sh; the unit tests source it on the host with a captured log (and
+# rdma_chunks, which reads an NFS mount's RDMA counters, with a captured
+# /proc/self/mountstats).
 # Uses: dmesg, fail <why>, $rdmarealdma (1 on rxe_dma), $rds_ran (1 once
 # RDS ran), $DMA_API (DMA-API debugging's debugfs directory).  checked()
 # adds the ULP to $ran.
@@ -73,4 +75,10 @@ checked() {
 	problems && fail "$1: kernel log reports a problem (above)"
 	[ "$rdmarealdma" = 1 ] && dma_problems "$1"
 	ran="${ran:+$ran }$1"
+}
+# rdma_chunks <mountstats>: the read and the write chunks xprtrdma asked
+# for on the first NFS mount over RDMA (fields 13 and 14 of its "xprt:
+# rdma" line, xprt_rdma_print_stats()); nothing without such a mount
+rdma_chunks() {
+	awk '$1 == "xprt:" && $2 == "rdma" { print $13 + 0, $14 + 0; exit }' "$1"
 }

@@ -62,8 +62,9 @@ def mmdebstrap_command(tar: Path, suite: str = SUITE,
             f"--include={','.join(packages)}", suite, str(tar)]
 
 
-def _header(ino: int, mode: int, uid: int, gid: int, mtime: int,
-            size: int, name: bytes) -> bytes:
+def newc_header(ino: int, mode: int, uid: int, gid: int, mtime: int,
+                size: int, name: bytes) -> bytes:
+    """A newc cpio header followed by name (NUL-terminated, unpadded)."""
     fields = (ino, mode, uid, gid, 1, mtime, size, 0, 0, 0, 0, len(name), 0)
     return ("070701" + "".join(f"{v:08X}" for v in fields)).encode() + name
 
@@ -87,7 +88,7 @@ def tar_to_cpio(tar_path: Path, out: BinaryIO, prefix: str = PREFIX) -> int:
         nonlocal written, count, ino
         ino += 1
         encoded = name.encode() + b"\0"
-        header = _header(ino, mode, uid, gid, mtime, len(data), encoded)
+        header = newc_header(ino, mode, uid, gid, mtime, len(data), encoded)
         out.write(header)
         written = _pad(out, written + len(header))
         out.write(data)
@@ -113,7 +114,7 @@ def tar_to_cpio(tar_path: Path, out: BinaryIO, prefix: str = PREFIX) -> int:
                 data = handle.read() if handle else b""
                 entry(path, stat.S_IFREG | perm, member.uid, member.gid,
                       int(member.mtime), data)
-    header = _header(ino + 1, 0, 0, 0, 0, 0, b"TRAILER!!!\0")
+    header = newc_header(ino + 1, 0, 0, 0, 0, 0, b"TRAILER!!!\0")
     out.write(header)
     _pad(out, written + len(header))
     return count

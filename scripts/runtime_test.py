@@ -105,10 +105,8 @@ def cpio_newc(entries: list[tuple[str, int, bytes]]) -> bytes:
     out = bytearray()
     for ino, (name, mode, data) in enumerate(entries + [("TRAILER!!!", 0,
                                                          b"")], 1):
-        encoded = name.encode() + b"\0"
-        header = "070701" + "".join(f"{v:08X}" for v in (
-            ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(encoded), 0))
-        out += header.encode() + encoded
+        out += guest_rootfs.newc_header(ino, mode, 0, 0, 0, len(data),
+                                        name.encode() + b"\0")
         out += b"\0" * (-len(out) % 4)
         out += data
         out += b"\0" * (-len(out) % 4)

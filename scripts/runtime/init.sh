@@ -3,9 +3,9 @@
 # The kernel command line gives rdmadev=rxe|siw, and rdmarealdma=1 when rxe
 # maps through the DMA API (rdma_rxe.real_dma=1 swiotlb=force, the debug
 # kernel's test patch).  Moves data over NVMe-oF, SRP, RNBD (RTRS) and
-# NFS/RDMA (user space chrooted into /debian), and RDS on rxe.  Prints one line "RUNTIME <run>: PASS <ULPs that
-# ran>" or "RUNTIME <run>: FAIL <why>" (<run>: rxe, siw or rxe_dma), then
-# powers off.
+# NFS/RDMA (user space chrooted into /debian), and RDS on rxe.  Prints
+# one line "RUNTIME <run>: PASS <ULPs that ran>" or "RUNTIME <run>: FAIL
+# <why>" (<run>: rxe, siw or rxe_dma), then powers off.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import cpu_time
 import tree
 
 TOOLKIT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,11 @@ CLI = [sys.executable, str(SCRIPT), "--cache", str(CACHE), "--reports",
 # as the driver does: no git gc forked into the background by the tests'
 # own git commands on the cached kernel tree
 tree.no_background_git()
+
+
+def pytest_configure(config):
+    """make test prints the 25 phases that used the most CPU."""
+    config.pluginmanager.register(cpu_time.Plugin(25), "cpu-time")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -51,6 +51,28 @@ BINARIES = ("/bin/busybox", "/usr/sbin/ip", "/usr/bin/rdma")
 # the guest's test programs: path in the initramfs -> source
 PROGRAMS = {"bin/rds_check": HERE / "rds_check.c"}
 RESULT = re.compile(r"RUNTIME (\w+): (PASS|FAIL)(.*)$", re.M)
+# a ULP's own line: "RUNTIME <run> <ULP>: PASS|FAIL|NOT RUNNABLE <why>"
+ULP_RESULT = re.compile(r"^RUNTIME (\w+) (\w+): (PASS|FAIL|NOT RUNNABLE) ?(.*)$",
+                        re.M)
+# the ULPs the guest tests, in its order (init.sh's names): what runs
+ULP_TESTS = {
+    "nvme": "NVMe-oF (nvme-rdma, nvmet-rdma)",
+    "srp": "SRP (ib_srp, ib_srpt)",
+    "rnbd": "RNBD over RTRS (rtrs-clt, rtrs-srv)",
+    "nfs": "NFS/RDMA (xprtrdma, svcrdma)",
+    "rds": "RDS (rds_rdma)",
+}
+# the converted ULPs the guest does not test, and why
+NOT_COVERED = {
+    "iSER (ib_iser, ib_isert)": "not yet: the initiator logs in only "
+    "through open-iscsi's iscsid, not in the root file system",
+    "SMB Direct (cifs, ksmbd)": "not yet: ksmbd-tools, cifs-utils and the "
+    "two file systems with their crypto are not in the guest",
+    "SMC-R (net/smc)": "not yet: SMC-R wants a RoCE device on the netdev "
+    "the TCP connection routes over (lo for a local address)",
+    "IPoIB": "not runnable: rxe and siw have no InfiniBand link layer",
+    "9p over RDMA (net/9p)": "not runnable: no 9p server speaks RDMA",
+}
 QEMU_TIMEOUT = 600
 
 
@@ -66,6 +88,8 @@ class Run:
     detail: str
     seconds: float
     log: Path
+    # ULP -> (PASS, FAIL or NOT RUNNABLE, why), as the guest said
+    ulps: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -228,8 +252,50 @@ def parse_result(console: str, device: str) -> tuple[bool, str]:
     return False, "no result line from the guest (timeout or crash)"
 
 
+def parse_ulps(console: str, device: str) -> dict[str, tuple[str, str]]:
+    """Each ULP's own result lines of one run; a FAIL stands over
+    anything the same ULP said before it."""
+    ulps: dict[str, tuple[str, str]] = {}
+    for m in ULP_RESULT.finditer(console):
+        if m[1] == device and ulps.get(m[2], ("",))[0] != "FAIL":
+            ulps[m[2]] = (m[3], m[4].strip())
+    return ulps
+
+
+def ulp_table(runs: list["Run"]) -> list[str]:
+    """ULP x run, one table per kernel, the reasons as numbered notes:
+    PASS, FAIL, NOT RUNNABLE [n], "not reached" (the run failed before
+    it) or "no result" (the run passed without a word of it)."""
+    lines: list[str] = []
+    notes: list[str] = []
+    for kernel in dict.fromkeys(r.kernel for r in runs):
+        mine = [r for r in runs if r.kernel == kernel]
+        rows = [["ULP", *(r.device for r in mine)]]
+        for ulp, label in ULP_TESTS.items():
+            row = [label]
+            for r in mine:
+                status, why = r.ulps.get(ulp, ("", ""))
+                if status == "NOT RUNNABLE":
+                    if why not in notes:
+                        notes.append(why)
+                    status += f" [{notes.index(why) + 1}]"
+                row.append(status or ("no result" if r.passed
+                                      else "not reached"))
+            rows.append(row)
+        widths = [max(len(row[i]) for row in rows)
+                  for i in range(len(rows[0]))]
+        lines.append(f"{kernel} kernel:")
+        lines += ["  " + "  ".join(cell.ljust(w) for cell, w in
+                                   zip(row, widths)).rstrip()
+                  for row in rows]
+    lines += [f"  [{i}] {why}" for i, why in enumerate(notes, 1)]
+    lines += [f"not covered: {label}: {why}"
+              for label, why in NOT_COVERED.items()]
+    return lines
+
+
 def boot(kernel: Path, initramfs: Path, device: str, debug: bool,
-         log_path: Path) -> tuple[bool, str, float]:
+         log_path: Path) -> tuple[bool, str, float, dict]:
     start = time.monotonic()
     try:
         done = subprocess.run(qemu_command(kernel, initramfs, device, debug),
@@ -244,7 +310,8 @@ def boot(kernel: Path, initramfs: Path, device: str, debug: bool,
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_text(console)
     passed, detail = parse_result(console, device)
-    return passed, detail, time.monotonic() - start
+    return (passed, detail, time.monotonic() - start,
+            parse_ulps(console, device))
 
 
 # ------------------------------------------------------------ driver
@@ -317,10 +384,10 @@ def run(kernel: tree.KernelTree, cache: Path, reports: Path,
             log(f"[boot {name} kernel, {device}]")
             log_path = reports / kernel.name / "runtime" / \
                 f"{name}-{device}.log"
-            passed, detail, seconds = boot(image, initramfs, device,
-                                           variant == "debug", log_path)
+            passed, detail, seconds, ulps = boot(
+                image, initramfs, device, variant == "debug", log_path)
             runs.append(Run(name, device, passed, detail, seconds,
-                            log_path))
+                            log_path, ulps))
             log(f"  {name} {device}: {'PASS' if passed else 'FAIL'}"
                 f"{' ' + detail if detail else ''} ({seconds:.0f}s, "
                 f"log {log_path})")
@@ -360,24 +427,10 @@ def runtime_txt(result: RuntimeResult) -> str:
     if not result.controls:
         lines.append("control on the unconverted base: not run (it runs "
                      "when a converted kernel fails)")
-    lines.append("covered: nvme-rdma (host) and nvmet-rdma (target) over "
-                 "rxe and siw; ib_srp and ib_srpt (a LIO iblock LUN, then a "
-                 "reconnect with immediate data on) over rxe (on siw the "
-                 "connection runs over siw_lo, whose GID 0, which both "
-                 "read, is empty); rnbd over RTRS (client and server) over "
-                 "rxe (over siw 6.12's RTRS connections between local "
-                 "addresses fail); RDS (rds_rdma) over rxe (its IB "
-                 "transport takes no iWARP device, rds_ib_laddr_check(); on "
-                 "the debug kernel 6.12's own lockdep report on RDS's first "
-                 "connect is let through); on the debug kernel all of them "
-                 "but rnbd also over rxe_dma, rxe mapping through the DMA "
-                 "API with swiotlb=force and DMA-API debugging (RTRS's "
-                 "server registers a 128 KiB chunk as one MR page, which a "
-                 "bounced chunk, only page aligned, does not fit: 6.12's "
-                 "own); NFSv3 over RDMA, nfsd (svcrdma) and the client "
-                 "(xprtrdma) with read and write chunks, on rxe, siw and "
-                 "rxe_dma; not covered: iSER/isert, IPoIB, SMC, SMB Direct, "
-                 "9p (README)")
+    lines += ulp_table(result.runs)
+    lines.append("let through: 6.12's own lockdep report on RDS's first "
+                 "connect (debug kernel), nvme-rdma's known cache-line "
+                 "overlaps on rxe_dma (README)")
     return "\n".join(lines) + "\n"
 
 

@@ -155,6 +155,18 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
             "(not in the series"
             ) in report, report
     assert "control on the unconverted base: not run" in out
+    # the ULP x run table, from each ULP's own line in the guest's log
+    cells = [re.split(r"\s{2,}", line.strip()) for line in
+             report.splitlines() if line.startswith("  ")]
+    rows = {c[0]: c[1:] for c in cells
+            if c[0] in runtime_test.ULP_TESTS.values()}
+    assert rows["NVMe-oF (nvme-rdma, nvmet-rdma)"] == ["PASS"] * 3, report
+    assert rows["NFS/RDMA (xprtrdma, svcrdma)"] == ["PASS"] * 3, report
+    rds = rows["RDS (rds_rdma)"]
+    assert rds[0] == rds[2] == "PASS", report
+    note = re.search(r"NOT RUNNABLE \[(\d+)\]", rds[1])
+    assert note and f"  [{note[1]}] RDS's IB transport takes no iWARP " \
+        "device" in report, report
     assert result.returncode == 0, out[-4000:]
 
 
@@ -272,3 +284,82 @@ def test_rdma_chunks_reads_xprtrdma_counters(tmp_path):
     plain.write_text("device proc mounted on /proc with fstype proc\n")
     done = guest_checks(tmp_path, "", f"rdma_chunks {plain}")
     assert done.returncode == 0 and done.stdout == ""
+
+
+# ----------------------------------------------- the ULP x run table
+
+def test_each_ulp_s_line_from_the_guest_functions(tmp_path):
+    """begin, not_runnable and checked of log_checks.sh, under busybox sh
+    with fail() as init.sh has it, make the lines parse_ulps reads: a
+    ULP that passed, one that cannot run here and why, the one a failure
+    is put down to; the ULPs after it get no line."""
+    clean = "[    0.000000] Linux version 6.12.0\n"
+    fail = ('fail() { [ -n "$ulp_now" ] && echo "RUNTIME $run $ulp_now: '
+            'FAIL"; echo "RUNTIME $run: FAIL $*"; exit 1; }\n')
+    done = guest_checks(tmp_path, clean,
+                        fail + 'begin nvme; checked nvme; '
+                        'not_runnable srp "siw_lo has no GID 0"; '
+                        'begin nfs; fail "nfs: mount -o proto=rdma"; '
+                        'begin rds; checked rds', run="siw")
+    assert done.returncode == 1, done.stdout + done.stderr
+    ulps = runtime_test.parse_ulps(done.stdout, "siw")
+    assert ulps == {"nvme": ("PASS", ""),
+                    "srp": ("NOT RUNNABLE", "siw_lo has no GID 0"),
+                    "nfs": ("FAIL", "")}
+    # another run's lines are not this run's
+    assert runtime_test.parse_ulps(done.stdout, "rxe") == {}
+    passed, detail = runtime_test.parse_result(done.stdout, "siw")
+    assert (passed, detail) == (False, "nfs: mount -o proto=rdma")
+
+
+def test_a_failure_stands_over_what_the_ulp_said_before():
+    console = ("RUNTIME siw rds: NOT RUNNABLE RDS's IB transport takes no "
+               "iWARP device\nRUNTIME siw rds: FAIL\n"
+               "RUNTIME siw: FAIL RDS: rds_check passed on siw\n")
+    assert runtime_test.parse_ulps(console, "siw") == {"rds": ("FAIL", "")}
+
+
+def test_the_table_has_a_row_per_ulp_and_a_column_per_run(tmp_path):
+    def run(device, passed, ulps):
+        return runtime_test.Run("debug", device, passed, "", 1.0,
+                                tmp_path / f"{device}.log", ulps)
+    why_srp = "siw_lo has no GID 0"
+    runs = [run("rxe", True, {u: ("PASS", "") for u in
+                              runtime_test.ULP_TESTS}),
+            run("siw", True, {"nvme": ("PASS", ""),
+                              "srp": ("NOT RUNNABLE", why_srp),
+                              "rnbd": ("NOT RUNNABLE", "RTRS over siw"),
+                              "nfs": ("PASS", ""),
+                              "rds": ("NOT RUNNABLE", "iWARP")}),
+            run("rxe_dma", False, {"nvme": ("PASS", ""),
+                                   "srp": ("FAIL", "")})]
+    lines = runtime_test.ulp_table(runs)
+    assert lines[0] == "debug kernel:"
+    header = lines[1]
+    assert header.split() == ["ULP", "rxe", "siw", "rxe_dma"]
+
+    def cells(table_lines):
+        """label -> {run: cell}, cut at the header's column starts"""
+        head = table_lines[0]
+        starts = [head.index(name) for name in ("rxe", "siw", "rxe_dma")]
+        out = {}
+        for line in table_lines[1:]:
+            out[line[:starts[0]].strip()] = {
+                name: line[start:end].strip() for name, start, end in
+                zip(("rxe", "siw", "rxe_dma"), starts,
+                    [*starts[1:], None])}
+        return out
+    table = cells(lines[1:7])
+    assert set(table) == set(runtime_test.ULP_TESTS.values())
+    assert table["SRP (ib_srp, ib_srpt)"] == {
+        "rxe": "PASS", "siw": "NOT RUNNABLE [1]", "rxe_dma": "FAIL"}
+    assert table["NFS/RDMA (xprtrdma, svcrdma)"] == {
+        "rxe": "PASS", "siw": "PASS", "rxe_dma": "not reached"}
+    assert f"  [1] {why_srp}" in lines
+    assert "  [3] iWARP" in lines
+    assert any(line.startswith("not covered: IPoIB: not runnable")
+               for line in lines)
+    # a run that passed without a word of a ULP: the guest lost a line
+    runs[0].ulps.pop("rds")
+    table = cells(runtime_test.ulp_table(runs)[1:7])
+    assert table["RDS (rds_rdma)"]["rxe"] == "no result"

@@ -5,7 +5,9 @@
 # kernel's test patch).  Moves data over NVMe-oF, SRP, RNBD (RTRS) and
 # NFS/RDMA (user space chrooted into /debian), and RDS on rxe.  Prints
 # one line "RUNTIME <run>: PASS <ULPs that ran>" or "RUNTIME <run>: FAIL
-# <why>" (<run>: rxe, siw or rxe_dma), then powers off.
+# <why>" (<run>: rxe, siw or rxe_dma), then powers off.  Each ULP also has
+# a line of its own, "RUNTIME <run> <ULP>: PASS", "...: FAIL" (the one that
+# failed) or "...: NOT RUNNABLE <why>" (runtime_test.ULP_TESTS names them).
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -24,6 +26,7 @@ MB=16
 
 step() { echo "runtime: $*"; }
 fail() {
+	[ -n "$ulp_now" ] && echo "RUNTIME $run $ulp_now: FAIL"
 	echo "RUNTIME $run: FAIL $*"
 	dmesg | tail -n 40
 	reboot -f
@@ -110,6 +113,7 @@ if [ "$rdmarealdma" = 1 ]; then
 	step "${dev}0 maps through the DMA API, swiotlb bounces every map"
 fi
 
+begin nvme
 step "nvmet target over rdma, RAM-backed namespace"
 mkdir $cfg/subsystems/$nqn || fail "nvmet subsystem"
 echo 1 > $cfg/subsystems/$nqn/attr_allow_any_host
@@ -143,8 +147,9 @@ checked nvme
 # and so siw's connection, always goes
 gid=$(cat /sys/class/infiniband/$cmdev/ports/1/gids/0)
 if [ "$gid" = 0000:0000:0000:0000:0000:0000:0000:0000 ]; then
-	step "srp: not on $run ($cmdev has no GID 0, which ib_srp and ib_srpt need)"
+	not_runnable srp "$cmdev has no GID 0, which ib_srp and ib_srpt need"
 else
+	begin srp
 	step "srp: ib_srpt target on a LIO iblock LUN (/dev/ram1), RDMA/CM port $SRP_PORT"
 	tgt=/sys/kernel/config/target
 	mkdir -p $tgt/core/iblock_0/srp || fail "srp: LIO iblock backstore"
@@ -203,14 +208,15 @@ if [ "$rdmarealdma" = 1 ]; then
 	# (ib_map_mr_sg() with max_chunk_size as the page size); bounced, a
 	# chunk is only page aligned, spans two such pages, and the session
 	# cannot be set up (-EINVAL).  6.12's own: the base fails the same way.
-	step "rnbd: not on $run (RTRS's server cannot register a bounced 128 KiB chunk as one MR page)"
+	not_runnable rnbd "RTRS's server cannot register a bounced 128 KiB chunk as one MR page"
 elif [ $dev = siw ]; then
 	# RTRS's server listens on the IPv6 wildcard only; siw's connection
 	# from the IPv4 address is reset at connect (-ECONNRESET), and over an
 	# IPv6 address the later connections of the session fail
 	# (-EADDRNOTAVAIL).  6.12's own: the base is reset the same way.
-	step "rnbd: not on $run (RTRS's connections between local addresses fail over siw)"
+	not_runnable rnbd "RTRS's connections between local addresses fail over siw"
 else
+	begin rnbd
 	step "rnbd: map /dev/ram2 through RTRS"
 	echo "sessname=rdma-sge path=ip:$addr device_path=/dev/ram2" \
 		> /sys/class/rnbd-client/ctl/map_device || fail "rnbd: map_device"
@@ -226,6 +232,7 @@ fi
 # NFSv3 client (xprtrdma) mounts it with proto=rdma; their user space
 # (rpcbind, rpc.mountd, rpc.nfsd, mount.nfs) runs in the Debian root file
 # system under /debian (guest_rootfs.py)
+begin nfs
 deb=/debian
 [ -x $deb/usr/sbin/rpc.nfsd ] || fail "nfs: no Debian root file system with nfs-utils under $deb"
 step "nfs: nfsd on $addr rdma port 20049 exporting a tmpfs (nfs-utils from Debian)"
@@ -288,6 +295,7 @@ umount $deb/mnt/nfs || fail "nfs: umount"
 chroot $deb rpc.nfsd 0 || fail "nfs: stop nfsd"
 sleep 1
 checked nfs
+ulp_now=
 
 if [ "$rdmarealdma" = 1 ]; then
 	# proof that the data went through the DMA API: dma-debug tracked the
@@ -302,6 +310,7 @@ if [ "$rdmarealdma" = 1 ]; then
 fi
 
 if [ $dev = rxe ]; then
+	begin rds
 	step "RDS over $dev: messages of 1 byte to 300 KB both ways, compared"
 	rds_ran=1
 	rds_check $addr || fail "RDS: rds_check failed (above)"
@@ -309,7 +318,8 @@ if [ $dev = rxe ]; then
 else
 	# the negative control: RDS has no IB transport on an iWARP device, so
 	# rds_check must refuse to bind here instead of passing another way
-	step "RDS: not on $dev (RDS's IB transport takes no iWARP device)"
+	begin rds
+	not_runnable rds "RDS's IB transport takes no iWARP device"
 	if rds_check $addr > /tmp/rds.out; then
 		cat /tmp/rds.out
 		fail "RDS: rds_check passed on $dev, which RDS's IB transport refuses"
@@ -319,6 +329,7 @@ else
 		|| fail "RDS: rds_check failed on $dev, but not at bind"
 fi
 
+ulp_now=
 problems && fail "kernel log reports a problem (above)"
 if [ "$rdmarealdma" = 1 ]; then
 	dma_problems "at the end"

@@ -2,9 +2,10 @@
 # init.sh; the unit tests source it on the host with a captured log (and
 # rdma_chunks, which reads an NFS mount's RDMA counters, with a captured
 # /proc/self/mountstats).
-# Uses: dmesg, fail <why>, $rdmarealdma (1 on rxe_dma), $rds_ran (1 once
-# RDS ran), $DMA_API (DMA-API debugging's debugfs directory).  checked()
-# adds the ULP to $ran.
+# Uses: dmesg, fail <why>, $run (rxe, siw or rxe_dma), $rdmarealdma (1 on
+# rxe_dma), $rds_ran (1 once RDS ran), $DMA_API (DMA-API debugging's
+# debugfs directory).  checked() adds the ULP to $ran and prints its
+# "RUNTIME <run> <ULP>: PASS" line (runtime_test.parse_ulps reads them).
 DMA_API=${DMA_API:-/sys/kernel/debug/dma-api}
 
 # an error report of DMA-API debugging ("DMA-API: <bus> <device>: ..."),
@@ -69,12 +70,23 @@ dma_problems() {
 		esac
 	done
 }
+# begin <ULP>: the ULP a failure from here on is put down to (fail()
+# prints its line)
+begin() { ulp_now=$1; }
+# not_runnable <ULP> <why>: a ULP that cannot run in this run
+not_runnable() {
+	ulp=$1
+	shift
+	echo "runtime: $ulp: not on $run ($*)"
+	echo "RUNTIME $run $ulp: NOT RUNNABLE $*"
+}
 # checked <ULP>: the kernel log after a ULP's part, which a problem fails
 # in that ULP's name
 checked() {
 	problems && fail "$1: kernel log reports a problem (above)"
 	[ "$rdmarealdma" = 1 ] && dma_problems "$1"
 	ran="${ran:+$ran }$1"
+	echo "RUNTIME $run $1: PASS"
 }
 # rdma_chunks <mountstats>: the read and the write chunks xprtrdma asked
 # for on the first NFS mount over RDMA (fields 13 and 14 of its "xprt:

@@ -15,6 +15,7 @@ changes.
 """
 
 import hashlib
+import os
 import shutil
 import stat
 import subprocess
@@ -129,8 +130,11 @@ def build(cache: Path, log=print) -> Rootfs:
         raise RootfsError("mmdebstrap not found: make runtime-test installs "
                           "it (Debian package mmdebstrap)")
     cache.mkdir(parents=True, exist_ok=True)
-    tar = cache / f"rootfs-{key()}.tar"
-    partial = cpio.with_suffix(".partial")
+    # names of this process's own: make test builds it in the other
+    # group of kernel tests, which may still be at it when the runtime
+    # test wants it
+    tar = cache / f"rootfs-{key()}.{os.getpid()}.tar"
+    partial = cpio.with_suffix(f".{os.getpid()}.partial")
     start = time.monotonic()
     log(f"[rootfs] mmdebstrap {SUITE} with {', '.join(PACKAGES)}")
     done = subprocess.run(mmdebstrap_command(tar), capture_output=True,

@@ -97,3 +97,29 @@ def test_a_cached_rootfs_is_not_built_again(tmp_path, monkeypatch):
     with pytest.raises(guest_rootfs.RootfsError,
                        match="mmdebstrap not found"):
         guest_rootfs.build(tmp_path, log=lambda _: None)
+
+
+@pytest.mark.kernel
+def test_the_real_root_file_system():
+    """mmdebstrap from the apt sources this machine has, into the tests'
+    cache where make runtime-test finds it: (in make test this runs in the
+    group of kernel tests that needs no converted tree, beside the other
+    group's builds, so the runtime test does not wait for it).  What the
+    guest runs from it is there, under /debian."""
+    from conftest import CACHE
+    rootfs = guest_rootfs.build(CACHE / "runtime", log=lambda m: None)
+    assert rootfs.cpio.name == f"rootfs-{guest_rootfs.key()}.cpio"
+    assert rootfs.cpio.stat().st_size % 4 == 0
+    listing = subprocess.run(["cpio", "-t", "--quiet"],
+                             stdin=open(rootfs.cpio, "rb"),
+                             capture_output=True, text=True, check=True)
+    names = set(listing.stdout.split())
+    for tool in ("usr/sbin/rpc.nfsd", "usr/sbin/rpc.mountd",
+                 "usr/sbin/exportfs", "usr/sbin/rpcbind",
+                 "usr/sbin/mount.nfs"):
+        assert f"debian/{tool}" in names, tool
+    assert not any(n.startswith("debian/usr/share/man/") and
+                   n.count("/") > 4 for n in names)
+    # no temporary file of the build is left beside it
+    assert sorted(p.name for p in rootfs.cpio.parent.glob("rootfs-*")) \
+        == [rootfs.cpio.name]

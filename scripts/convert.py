@@ -270,6 +270,12 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
 
     def do_convert():
         if result.stale_rules:
+            # what the rules that made those commits left, and why
+            record = reports / kernel.name / "convert.json"
+            if record.exists():
+                result.kept = {ulp: [tuple(r) for r in reasons] for
+                               ulp, reasons in json.loads(record.read_text())
+                               .get("kept", {}).items()}
             log("  the conversion commits on this branch were made by other "
                 "rules (the toolkit changed since): not converting on top of "
                 "them; `make clean-work` and `make convert` convert again "
@@ -402,6 +408,7 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
                    work.path, series_tip, failed, result, log)
 
     result.after = stages.run("audit", _audit, work, kernel, cache, jobs)
+    leftovers.attach_kept(result.after, result.kept, work.path)
     if not result.stale_rules:
         stages.run("delete the wrappers", _delete_wrappers, result, kbuild,
                    signer, log, _arch_builds_of(result, cache, jobs, log))

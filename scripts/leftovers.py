@@ -27,6 +27,10 @@ REASONS_RULE = TOOLKIT / "cocci" / "audit" / "ib_dma_reasons.cocci"
 # audit rule).
 MISMATCH_RULE = TOOLKIT / "cocci" / "audit" / "dma_mismatch.cocci"
 MISMATCH_PREFIX = "pre-existing DMA-API mismatch: "
+# what the categories of sites no rule converted end with
+NO_RULE = "(convertible; no rule has converted it)"
+# a site a conversion rule looked at and left, with the rule's reason
+KEPT_PREFIX = "left alone by rule "
 # The reasons rule resolves struct ib_sge through the file's local headers:
 # its cache key holds their content too.
 REASONS_INCLUDE_DIRS = ["include", "arch/x86/include", "include/uapi"]
@@ -103,9 +107,60 @@ def categorize(site: "Site", reasons: dict[tuple[str, int, int], str],
     if site.use in DEVICE_QUERIES:
         return "device query: no mapping to convert"
     if site.kind == "lkey":
-        return "lkey use (convertible; no rule has converted it)"
-    return "map, error check, sync or unmap of one buffer or page " \
-           "(convertible; no rule has converted it)"
+        return f"lkey use {NO_RULE}"
+    return f"map, error check, sync or unmap of one buffer or page {NO_RULE}"
+
+
+def statement_at(text: str, line: int, max_lines: int = 6) -> str:
+    """The source from line (1-based) to the end of its statement: the
+    first ';', '{' or '}' within max_lines lines."""
+    lines = text.splitlines()[line - 1:line - 1 + max_lines]
+    out = []
+    for each in lines:
+        out.append(each)
+        if re.search(r"[;{}]", each):
+            break
+    return "\n".join(out)
+
+
+def attach_kept(audit: "Audit", kept: dict[str, list], root: Path) -> int:
+    """make convert's rules say which sge family or DMA-handle field they
+    left in a ULP, and why (RunResult.kept: ULP -> [(rule, name, why)]).
+    A ULP site that no rule converted and whose statement names such a
+    family or field (its last component, as a whole word) takes that
+    reason instead of "no rule has converted it".  Returns how many."""
+    texts: dict[str, str] = {}
+    changed = 0
+    for site in audit.sites:
+        if site.area != "ulp" or not site.category.endswith(NO_RULE):
+            continue
+        reasons = kept.get(ulps.ulp_of(site.file) or site.file)
+        if not reasons:
+            continue
+        if site.file not in texts:
+            try:
+                texts[site.file] = (root / site.file).read_text(
+                    errors="replace")
+            except OSError:
+                texts[site.file] = ""
+        statement = statement_at(texts[site.file], site.line)
+        for rule, name, why in reasons:
+            member = name.rsplit(".", 1)[-1]
+            if re.search(rf"\b{re.escape(member)}\b", statement):
+                site.category = f"{KEPT_PREFIX}{rule}: `{name}` stays: {why}"
+                changed += 1
+                break
+    return changed
+
+
+def table_category(category: str) -> str:
+    """The row of the summary's reason table a category counts in: the
+    rules' own reasons, one per family or field, are in leftovers.txt."""
+    match = re.match(rf"{KEPT_PREFIX}(\d+): ", category)
+    if match:
+        return (f"{KEPT_PREFIX}{match[1]}, which says why (each site in "
+                "leftovers.txt): needs a human")
+    return category
 
 
 @dataclass
@@ -383,8 +438,9 @@ def summary_md(audit: Audit) -> str:
     out.append("")
     out.append("| reason | ULP sites | all sites |")
     out.append("|---|---:|---:|")
-    everywhere = Counter(s.category for s in audit.sites)
-    in_ulps = Counter(s.category for s in audit.sites if s.area == "ulp")
+    everywhere = Counter(table_category(s.category) for s in audit.sites)
+    in_ulps = Counter(table_category(s.category) for s in audit.sites
+                      if s.area == "ulp")
     for category, count in sorted(everywhere.items(),
                                   key=lambda kv: (-kv[1], kv[0])):
         out.append(f"| {category} | {in_ulps[category]} | {count} |")

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
+import cocci_convert
 import leftovers
+import ulps
 from conftest import git
 
 FIXTURES = leftovers.AUDIT_RULE.parent / "tests" / leftovers.AUDIT_RULE.stem
@@ -176,3 +178,57 @@ def test_mismatches_become_the_category_of_their_site():
     elsewhere = leftovers.Site(**{**site.__dict__, "line": 300})
     assert not leftovers.categorize(elsewhere, {}, found).startswith(
         leftovers.MISMATCH_PREFIX)
+
+
+# smbdirect.c's negotiate request as 6.12 has it (fs/smb/client), the
+# site at its first line, and a site of another buffer
+SMBDIRECT_NEGOTIATE = """\
+	request->num_sge = 1;
+	request->sge[0].addr = ib_dma_map_single(
+				sc->ib.dev, (void *)packet,
+				sizeof(*packet), DMA_TO_DEVICE);
+	if (ib_dma_mapping_error(sc->ib.dev, request->sge[0].addr)) {
+		rc = -EIO;
+		goto dma_mapping_failed;
+	}
+	response->addr = ib_dma_map_single(sc->ib.dev, buf, len,
+					   DMA_FROM_DEVICE);
+"""
+
+
+def test_a_rule_s_reason_becomes_the_category_of_the_sites_it_left(
+        tmp_path):
+    """What rule 10 prints about the smb client's sge family (captured
+    from spatch on 6.12's smbdirect.c), read by the driver's own parser,
+    is the reason of the sites whose statement names the family; a site
+    of another buffer keeps "no rule has converted it"."""
+    path = "fs/smb/client/smbdirect.c"
+    (tmp_path / path).parent.mkdir(parents=True)
+    (tmp_path / path).write_text(SMBDIRECT_NEGOTIATE)
+    kept = {"smb-client": cocci_convert.kept_reasons(
+        ["rule 10: sge stays: addr stored from addr at line 2408\n"])}
+    assert ulps.ulp_of(path) == "smb-client"
+
+    def site(line, use):
+        s = leftovers.Site(file=path, line=line, column=1, use=use,
+                           kind="call", function="f",
+                           subsystem="COMMON INTERNET FILE SYSTEM CLIENT",
+                           area="ulp")
+        s.category = leftovers.categorize(s, {})
+        return s
+    audit = leftovers.Audit(tree="t", root=str(tmp_path), version="6.12",
+                            head="", files=1,
+                            sites=[site(2, "ib_dma_map_single"),
+                                   site(5, "ib_dma_mapping_error"),
+                                   site(9, "ib_dma_map_single")])
+    assert leftovers.attach_kept(audit, kept, tmp_path) == 2
+    first, check, other = audit.sites
+    assert first.category == ("left alone by rule 10: `sge` stays: addr "
+                              "stored from addr at line 2408")
+    assert check.category == first.category
+    assert other.category.endswith(leftovers.NO_RULE)
+    # the summary counts them in one row per rule
+    assert leftovers.table_category(first.category) == (
+        "left alone by rule 10, which says why (each site in "
+        "leftovers.txt): needs a human")
+    assert leftovers.table_category(other.category) == other.category

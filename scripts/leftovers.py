@@ -324,11 +324,11 @@ _REASON_LINE = re.compile(
 def find_reasons(tree_root: Path, found: list[Site],
                  cache_dir: Path | None, jobs: int | None
                  ) -> dict[tuple[str, int, int], str]:
-    """Run the reasons rule where it can say something: ULP files with
-    local_dma_lkey uses or scatterlist mappings."""
+    """Run the reasons rule where it can say something: ULP files with a
+    call of a wrapper or a local_dma_lkey use."""
     files = sorted({s.file for s in found
                     if s.area in ("ulp", "other") and s.status == "audited"
-                    and (s.kind == "lkey" or s.use in SG_WRAPPERS)})
+                    and s.kind in ("lkey", "call")})
     if not files:
         return {}
     runner = spatch.SpatchRunner(REASONS_RULE, options=REASONS_OPTIONS,

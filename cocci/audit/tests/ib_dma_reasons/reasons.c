@@ -88,3 +88,27 @@ static int map_cont_bufs(struct rtrs_srv_path *srv_path)
 	nr = ib_map_mr_sg(mr, sgt->sgl, nr_sgt, NULL, max_chunk_size);
 	return nr < nr_sgt ? -EINVAL : 0;
 }
+
+/* fs/smb/client/smbdirect.c: smbd_post_send_negotiate_req(), mapped in the
+ * same function (the rule that converts it says why it did not) */
+struct smbd_request {
+	struct smbd_connection	*info;
+	int			num_sge;
+	struct ib_sge		sge[SMBDIRECT_MAX_SEND_SGE];
+};
+
+static int smbd_post_send_negotiate_req(struct smbd_connection *info,
+					struct smbd_request *request,
+					struct smbd_negotiate_req *packet)
+{
+	request->num_sge = 1;
+	request->sge[0].addr = ib_dma_map_single(
+				info->id->device, (void *)packet,
+				sizeof(*packet), DMA_TO_DEVICE);
+	if (ib_dma_mapping_error(info->id->device, request->sge[0].addr))
+		return -EIO;
+
+	request->sge[0].length = sizeof(*packet);
+	request->sge[0].lkey = info->pd->local_dma_lkey;
+	return 0;
+}

@@ -363,3 +363,26 @@ def test_the_table_has_a_row_per_ulp_and_a_column_per_run(tmp_path):
     runs[0].ulps.pop("rds")
     table = cells(runtime_test.ulp_table(runs)[1:7])
     assert table["RDS (rds_rdma)"]["rxe"] == "no result"
+
+
+def test_the_ulp_lines_of_captured_consoles(tmp_path):
+    """Consoles of the debug kernel in the guest (2026-12-06): siw, where
+    SRP, RNBD and RDS cannot run, and rxe_dma on the kernel of the README's
+    defect demonstration (the converted svcrdma's receive sync deleted),
+    which fails in NFS, so RDS after it is not reached."""
+    siw = (CAPTURED / "console-siw-debug.log").read_text()
+    dma = (CAPTURED / "console-rxe_dma-svcrdma-sync-deleted.log").read_text()
+    assert runtime_test.parse_result(siw, "siw") == (True, "nvme nfs")
+    assert runtime_test.parse_result(dma, "rxe_dma") == (
+        False, "nfs: mount -o proto=rdma")
+    runs = [runtime_test.Run("debug", device, *runtime_test.parse_result(
+        text, device), 1.0, tmp_path / device,
+        runtime_test.parse_ulps(text, device))
+        for device, text in (("siw", siw), ("rxe_dma", dma))]
+    assert runs[0].ulps["srp"][0] == runs[0].ulps["rds"][0] == \
+        "NOT RUNNABLE"
+    assert runs[1].ulps["nfs"] == ("FAIL", "")
+    table = [re.split(r"\s{2,}", line.strip())
+             for line in runtime_test.ulp_table(runs)[2:7]]
+    assert ["NFS/RDMA (xprtrdma, svcrdma)", "PASS", "FAIL"] in table
+    assert ["RDS (rds_rdma)", "NOT RUNNABLE [4]", "not reached"] in table

@@ -308,6 +308,12 @@ def test_each_ulp_s_line_from_the_guest_functions(tmp_path):
                     "nfs": ("FAIL", "")}
     # another run's lines are not this run's
     assert runtime_test.parse_ulps(done.stdout, "rxe") == {}
+    # a failure between two ULPs is no ULP's: the checked one passed
+    between = guest_checks(tmp_path, clean, fail + 'begin nvme; '
+                           'checked nvme; fail "rdma link add siw_lo"',
+                           run="siw")
+    assert runtime_test.parse_ulps(between.stdout, "siw") == {
+        "nvme": ("PASS", "")}
     passed, detail = runtime_test.parse_result(done.stdout, "siw")
     assert (passed, detail) == (False, "nfs: mount -o proto=rdma")
 

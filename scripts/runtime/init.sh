@@ -295,7 +295,6 @@ umount $deb/mnt/nfs || fail "nfs: umount"
 chroot $deb rpc.nfsd 0 || fail "nfs: stop nfsd"
 sleep 1
 checked nfs
-ulp_now=
 
 if [ "$rdmarealdma" = 1 ]; then
 	# proof that the data went through the DMA API: dma-debug tracked the

@@ -70,8 +70,8 @@ dma_problems() {
 		esac
 	done
 }
-# begin <ULP>: the ULP a failure from here on is put down to (fail()
-# prints its line)
+# begin <ULP>: the ULP a failure from here on is put down to, until it is
+# checked (fail() prints its line)
 begin() { ulp_now=$1; }
 # not_runnable <ULP> <why>: a ULP that cannot run in this run
 not_runnable() {
@@ -87,6 +87,7 @@ checked() {
 	[ "$rdmarealdma" = 1 ] && dma_problems "$1"
 	ran="${ran:+$ran }$1"
 	echo "RUNTIME $run $1: PASS"
+	ulp_now=
 }
 # rdma_chunks <mountstats>: the read and the write chunks xprtrdma asked
 # for on the first NFS mount over RDMA (fields 13 and 14 of its "xprt:

@@ -206,7 +206,8 @@ def test_a_rule_s_reason_becomes_the_category_of_the_sites_it_left(
     (tmp_path / path).parent.mkdir(parents=True)
     (tmp_path / path).write_text(SMBDIRECT_NEGOTIATE)
     kept = {"smb-client": cocci_convert.kept_reasons(
-        ["rule 10: sge stays: addr stored from addr at line 2408\n"])}
+        ["rule 10: sge stays: its addr is set from addr at line 2408, not "
+         "by a map the rule recognises\n"])}
     assert ulps.ulp_of(path) == "smb-client"
 
     def site(line, use):
@@ -223,8 +224,9 @@ def test_a_rule_s_reason_becomes_the_category_of_the_sites_it_left(
                                    site(9, "ib_dma_map_single")])
     assert leftovers.attach_kept(audit, kept, tmp_path) == 2
     first, check, other = audit.sites
-    assert first.category == ("left alone by rule 10: `sge` stays: addr "
-                              "stored from addr at line 2408")
+    assert first.category == (
+        "left alone by rule 10: `sge` stays: its addr is set from addr at "
+        "line 2408, not by a map the rule recognises")
     assert check.category == first.category
     assert other.category.endswith(leftovers.NO_RULE)
     # the summary counts them in one row per rule

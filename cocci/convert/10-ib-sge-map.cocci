@@ -410,7 +410,8 @@ x << anyunmap.X;
 ln << anyunmap.LEN;
 @@
 if fam_of(x) in cands and not whole_len(x, False, ln):
-    block(fam_of(x), "unmapped with %s" % ln, x)
+    block(fam_of(x), "unmapped with the length %s, not the mapped one"
+          % ln, x)
 
 @anyunmapp depends on patch disable ptr_to_array, unlikely@
 expression X, D, LEN, DIR;
@@ -422,7 +423,8 @@ x << anyunmapp.X;
 ln << anyunmapp.LEN;
 @@
 if fam_of(x) in cands and not whole_len(x, True, ln):
-    block(fam_of(x), "unmapped with %s" % ln, x)
+    block(fam_of(x), "unmapped with the length %s, not the mapped one"
+          % ln, x)
 
 // an sge address handed to anything else (a non-ib DMA call, a helper
 // that unmaps by dma_addr_t) cannot be followed
@@ -463,7 +465,8 @@ p << astore.p;
 @@
 if pos_key(p) not in good_maps and pos_key(p) not in shape_stores \
         and not zero(v):
-    block(fam_of(x), "addr stored from %s at line %s" % (v, p[0].line), x)
+    block(fam_of(x), "its addr is set from %s at line %s, not by a map "
+          "the rule recognises" % (v, p[0].line), x)
 
 @lstore depends on patch disable ptr_to_array, unlikely@
 expression X, V;

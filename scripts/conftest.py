@@ -198,10 +198,7 @@ def converted(default_tree) -> ConvertRuns:
     tree.remove_work_tree(kernel, CACHE, log=lambda m: None)
     before = fingerprint(default_tree, WATCHED)
 
-    # An interrupted first run (Ctrl-C while it builds the core series,
-    # before the conversion: the run that finishes then converts once, as
-    # a fresh one does, instead of running spatch again over what the
-    # interrupted run converted and committed)...
+    # An interrupted first run (Ctrl-C while it commits or builds)...
     # (SIGINT as a terminal delivers it: a suite started in the background
     # by a non-interactive shell inherits SIGINT ignored, and the driver
     # would never see the interrupt)
@@ -211,7 +208,7 @@ def converted(default_tree) -> ConvertRuns:
     output = []
     for line in proc.stdout:
         output.append(line)
-        if line.startswith("[build core series]"):
+        if line.startswith("[build converted (W=1)]"):
             proc.send_signal(signal.SIGINT)
             break
     rest, _ = proc.communicate(timeout=300)

@@ -271,11 +271,8 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
     def do_convert():
         if result.stale_rules:
             # what the rules that made those commits left, and why
-            record = reports / kernel.name / "convert.json"
-            if record.exists():
-                result.kept = {ulp: [tuple(r) for r in reasons] for
-                               ulp, reasons in json.loads(record.read_text())
-                               .get("kept", {}).items()}
+            result.kept = _kept_last_time(reports / kernel.name /
+                                          "convert.json")
             log("  the conversion commits on this branch were made by other "
                 "rules (the toolkit changed since): not converting on top of "
                 "them; `make clean-work` and `make convert` convert again "
@@ -538,6 +535,14 @@ def build_core_series(work: Path, series_tip: str, patches: int,
 def _left_out_last_time(record: Path) -> dict[str, str]:
     try:
         return dict(json.loads(record.read_text()).get("left_out", {}))
+    except (OSError, ValueError):
+        return {}
+
+
+def _kept_last_time(record: Path) -> dict[str, list]:
+    try:
+        return {ulp: [tuple(r) for r in reasons] for ulp, reasons in
+                json.loads(record.read_text()).get("kept", {}).items()}
     except (OSError, ValueError):
         return {}
 

@@ -219,11 +219,14 @@ def with_rootfs(busybox: Path, rootfs: Path, out: Path) -> Path:
 # -------------------------------------------------------------- QEMU
 
 def qemu_command(kernel: Path, initramfs: Path, run: str,
-                 debug: bool) -> list[str]:
-    """run: rxe, siw, or rxe_dma (rxe in its real_dma mode)."""
+                 debug: bool, only: tuple[str, ...] = ()) -> list[str]:
+    """run: rxe, siw, or rxe_dma (rxe in its real_dma mode); only: the
+    ULPs to move data over (init.sh's rdmaonly=), all when empty."""
     device = "rxe" if run == REAL_DMA_RUN else run
     append = (f"console=ttyS0 panic=-1 oops=panic rdmadev={device} "
               "brd.rd_nr=3 brd.rd_size=32768 quiet")
+    if only:
+        append += f" rdmaonly={','.join(only)}"
     if debug:
         append += " rdmadebug=1"
     if run == REAL_DMA_RUN:
@@ -295,10 +298,12 @@ def ulp_table(runs: list["Run"]) -> list[str]:
 
 
 def boot(kernel: Path, initramfs: Path, device: str, debug: bool,
-         log_path: Path) -> tuple[bool, str, float, dict]:
+         log_path: Path, only: tuple[str, ...] = ()
+         ) -> tuple[bool, str, float, dict]:
     start = time.monotonic()
     try:
-        done = subprocess.run(qemu_command(kernel, initramfs, device, debug),
+        done = subprocess.run(qemu_command(kernel, initramfs, device, debug,
+                                           only),
                               capture_output=True, text=True,
                               errors="replace", timeout=QEMU_TIMEOUT,
                               stdin=subprocess.DEVNULL)
@@ -326,15 +331,9 @@ def base_checkout(kernel: tree.KernelTree, cache: Path, work: Path,
         raise RuntimeError_(str(exc)) from exc
 
 
-def run(kernel: tree.KernelTree, cache: Path, reports: Path,
-        variants=guest_kernel.VARIANTS, jobs: int = 2,
-        log=print) -> RuntimeResult:
-    import convert
-    try:
-        last = convert.last_run(kernel, cache, reports)
-    except convert.ConvertError as exc:
-        raise RuntimeError_(str(exc)) from exc
-    work, base = last.work, last.base
+def guest_initramfs(cache: Path, log=print) -> Path:
+    """The guest's initramfs: busybox, the tools and test programs, and
+    the Debian root file system (built once, kept in the cache)."""
     busybox = make_initramfs(cache / "runtime" / "initramfs.cpio.gz")
     try:
         rootfs = guest_rootfs.build(cache / "runtime", log=log)
@@ -347,6 +346,19 @@ def run(kernel: tree.KernelTree, cache: Path, reports: Path,
     log(f"[initramfs] {initramfs} ({initramfs.stat().st_size >> 20} MiB: "
         f"busybox {busybox.stat().st_size >> 10} KiB, the Debian root file "
         f"system {rootfs.cpio.stat().st_size >> 20} MiB)")
+    return initramfs
+
+
+def run(kernel: tree.KernelTree, cache: Path, reports: Path,
+        variants=guest_kernel.VARIANTS, jobs: int = 2,
+        log=print) -> RuntimeResult:
+    import convert
+    try:
+        last = convert.last_run(kernel, cache, reports)
+    except convert.ConvertError as exc:
+        raise RuntimeError_(str(exc)) from exc
+    work, base = last.work, last.base
+    initramfs = guest_initramfs(cache, log)
     result = RuntimeResult()
 
     def build_and_boot(name: str, srctree: Path, variant: str,

@@ -318,6 +318,20 @@ def test_each_ulp_s_line_from_the_guest_functions(tmp_path):
     assert (passed, detail) == (False, "nfs: mount -o proto=rdma")
 
 
+def test_rdmaonly_picks_the_ulps_a_run_moves_data_over(tmp_path):
+    """wanted of log_checks.sh: every ULP without rdmaonly=, else only
+    those it lists (whole names: "nvme" is not "nvmet")."""
+    clean = "[    0.000000] Linux version 6.12.0\n"
+    ask = "for u in nvme srp rnbd nfs rds; do wanted $u && echo $u; done"
+    every = guest_checks(tmp_path, clean, ask)
+    assert every.stdout.split() == ["nvme", "srp", "rnbd", "nfs", "rds"]
+    one = guest_checks(tmp_path, clean, ask, rdmaonly="srp")
+    assert one.stdout.split() == ["srp"]
+    two = guest_checks(tmp_path, clean, ask, rdmaonly="nfs,nvme")
+    assert two.stdout.split() == ["nvme", "nfs"]
+    assert guest_checks(tmp_path, clean, ask, rdmaonly="nvmet").stdout == ""
+
+
 def test_a_failure_stands_over_what_the_ulp_said_before():
     console = ("RUNTIME siw rds: NOT RUNNABLE RDS's IB transport takes no "
                "iWARP device\nRUNTIME siw rds: FAIL\n"

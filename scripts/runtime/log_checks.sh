@@ -70,6 +70,13 @@ dma_problems() {
 		esac
 	done
 }
+# wanted <ULP>: whether this run moves data over the ULP: every one, or
+# those of rdmaonly=<ULP>[,<ULP>...] on the kernel command line
+wanted() {
+	[ -z "$rdmaonly" ] && return 0
+	case ",$rdmaonly," in *",$1,"*) return 0 ;; esac
+	return 1
+}
 # begin <ULP>: the ULP a failure from here on is put down to, until it is
 # checked (fail() prints its line)
 begin() { ulp_now=$1; }

@@ -7,6 +7,8 @@
 #                                           uses a change adds (exit 1)
 #   make runtime-test [VARIANTS="converted debug base"]
 #                                           NVMe-oF over rxe/siw under QEMU
+#   make defect-test                        the same with known DMA defects:
+#                                           rxe passes, rxe_dma must fail
 #   make test                               the whole test suite (CI runs it)
 #
 # Without KERNEL the tree is Debian's linux-source-6.12, installed and
@@ -21,11 +23,11 @@ DRIVER = $(PYTHON) scripts/rdma_sge.py --cache $(CACHE) --jobs $(JOBS) \
 	 $(if $(KERNEL),--kernel "$(KERNEL)")
 DEPS = scripts/install-deps.sh
 
-.PHONY: help check report worktree clean-work apply kunit convert series runtime-test bench test \
+.PHONY: help check report worktree clean-work apply kunit convert series runtime-test defect-test bench test \
 	test-fast deps clean
 
 help:
-	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(DEPS) audit test $(if $(KERNEL),,kernel)
@@ -69,6 +71,10 @@ series:
 runtime-test:
 	@$(DEPS) audit build kunit runtime $(if $(KERNEL),,kernel)
 	@$(DRIVER) runtime-test $(if $(VARIANTS),--variants $(VARIANTS))
+
+defect-test:
+	@$(DEPS) audit build kunit runtime $(if $(KERNEL),,kernel)
+	@$(DRIVER) defect-test
 
 bench:
 	@$(DEPS) audit $(if $(CONVERT),build) $(if $(KERNEL),,kernel)

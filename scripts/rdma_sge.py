@@ -208,6 +208,22 @@ def cmd_runtime_test(args) -> int:
     return 0 if result.passed else 1
 
 
+def cmd_defect_test(args) -> int:
+    import defect_test
+    import runtime_test
+    kernel = tree.open_tree(args.kernel, args.cache, log)
+    try:
+        runtime_test.environment_check()
+        result = defect_test.run(kernel, args.cache, args.reports,
+                                 jobs=args.jobs or 2, log=log)
+    except defect_test.DefectError as exc:
+        raise tree.TreeError(str(exc)) from exc
+    log("")
+    for line in defect_test.report_txt(result).splitlines():
+        log(line)
+    return 0 if result.passed else 1
+
+
 def cmd_check(args) -> int:
     import guard
     kernel = tree.open_tree(args.kernel, args.cache, log)
@@ -286,6 +302,11 @@ def parser() -> argparse.ArgumentParser:
                          "the unconverted base, which otherwise runs only "
                          "when a kernel fails)")
     runtime.set_defaults(func=cmd_runtime_test)
+
+    defects = sub.add_parser("defect-test", help="boot the debug kernel "
+                             "with known DMA defects injected: rxe passes, "
+                             "rxe_dma must fail each")
+    defects.set_defaults(func=cmd_defect_test)
 
     check = sub.add_parser("check", help="the ib_dma_*/local_dma_lkey uses "
                            "a change adds (exit 1 if any)")

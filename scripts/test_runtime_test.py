@@ -2,14 +2,16 @@
 marked kernel and runtime."""
 
 import gzip
+import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import runtime_test
-from conftest import CLI, REPORTS, TOOLKIT
+from conftest import CACHE, CLI, REPORTS, TOOLKIT
 
 
 def test_initramfs_is_a_cpio_with_init_tools_and_libraries(tmp_path):
@@ -168,6 +170,47 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     assert note and f"  [{note[1]}] RDS's IB transport takes no iWARP " \
         "device" in report, report
     assert result.returncode == 0, out[-4000:]
+
+
+@pytest.mark.kernel
+@pytest.mark.runtime
+def test_injected_defects_fail_on_rxe_dma_and_pass_on_rxe(converted,
+                                                         default_tree):
+    """make defect-test on the converted tree: the debug kernel rebuilt
+    with a sync past a mapping (nvme-rdma), an unmap with half the mapped
+    size (ib_srp) and a missing sync for the CPU (svcrdma) passes on rxe,
+    which never reaches the DMA API, and fails each ULP on rxe_dma, where
+    DMA-API debugging or the data check says why.  The debug kernel's
+    source is left as make runtime-test wants it."""
+    import defect_test
+    result = subprocess.run([*CLI, "defect-test"], capture_output=True,
+                            text=True, timeout=5400)
+    out = result.stdout + result.stderr
+    report = (REPORTS / default_tree.name / "runtime-defects.txt").read_text()
+    rows = {c[0]: c[1:] for c in (re.split(r"\s{2,}", line.strip())
+                                  for line in report.splitlines()
+                                  if line.startswith("  ") and ": " not in line)}
+    for ulp, patch in defect_test.DEFECTS.items():
+        assert rows[ulp] == [patch.name, "PASS", "FAIL"], report
+    said = dict(re.findall(r"^  (\w+) on rxe_dma: (.*)$", report, re.M))
+    assert said["nvme"].startswith("DMA-API: ") and \
+        "sync DMA memory it has not allocated" in said["nvme"], report
+    assert "frees DMA memory with different size" in said["srp"], report
+    assert said["nfs"].startswith("RUNTIME rxe_dma: FAIL nfs: "), report
+    assert "every defect caught" in report and result.returncode == 0, \
+        out[-4000:]
+    # the debug source again has the test patches and no defect
+    work = Path(json.loads((REPORTS / default_tree.name / "convert.json")
+                           .read_text())["worktree"])
+    src = CACHE / "runtime" / f"{work.name}-debug-src"
+    changed = subprocess.run(["git", "-C", str(src), "diff", "--name-only"],
+                             capture_output=True, text=True).stdout.split()
+    assert not any(f in changed for f in ("drivers/nvme/host/rdma.c",
+                                          "drivers/infiniband/ulp/srp/ib_srp.c",
+                                          "net/sunrpc/xprtrdma/"
+                                          "svc_rdma_recvfrom.c")), changed
+    assert "drivers/infiniband/sw/rxe/rxe.c" in changed
+    assert src.with_name(src.name + ".stamp").exists()
 
 
 # ----------------------------------------------- the guest's log checks

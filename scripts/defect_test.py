@@ -21,6 +21,7 @@ source that the next make runtime-test checks out again.
 import re
 import shutil
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,27 @@ def _git(where: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True)
 
 
+def apply_defects(source: Path, patches) -> list[Path]:
+    """git apply each patch to source in turn; on a refusal the ones
+    already in are taken out again and the refusal is the error."""
+    applied: list[Path] = []
+    for patch in patches:
+        done = _git(source, "apply", str(patch))
+        if done.returncode != 0:
+            remove_defects(source, applied)
+            why = (done.stderr or done.stdout).strip().splitlines()
+            raise DefectError(f"{patch.name} does not apply to the converted "
+                              f"tree: {why[0] if why else 'git apply failed'}")
+        applied.append(patch)
+    return applied
+
+
+def remove_defects(source: Path, applied: list[Path]) -> bool:
+    """Reverse the applied patches, last first; False if one would not."""
+    return all(_git(source, "apply", "-R", str(p)).returncode == 0
+               for p in reversed(applied))
+
+
 def build_defect_kernel(work: Path, cache: Path, jobs: int, log) -> Path:
     """The debug kernel with every defect in, copied out of its build
     directory; the debug source is restored whatever happens."""
@@ -136,13 +158,7 @@ def build_defect_kernel(work: Path, cache: Path, jobs: int, log) -> Path:
     stamp.unlink(missing_ok=True)
     applied: list[Path] = []
     try:
-        for patch in DEFECTS.values():
-            done = _git(source.path, "apply", str(patch))
-            if done.returncode != 0:
-                raise DefectError(
-                    f"{patch.name} does not apply to the converted tree: "
-                    f"{(done.stderr or done.stdout).strip().splitlines()[0]}")
-            applied.append(patch)
+        applied = apply_defects(source.path, DEFECTS.values())
         try:
             image = guest_kernel.build_kernel(
                 source.path, guest_kernel.build_dir(cache, work.name, VARIANT),
@@ -155,16 +171,13 @@ def build_defect_kernel(work: Path, cache: Path, jobs: int, log) -> Path:
         shutil.copyfile(image, kept)
         return kept
     finally:
-        restored = all(_git(source.path, "apply", "-R", str(p)).returncode
-                       == 0 for p in reversed(applied))
-        if restored and recorded is not None:
+        if remove_defects(source.path, applied) and recorded is not None:
             stamp.write_text(recorded)
 
 
 def run(kernel: tree.KernelTree, cache: Path, reports: Path, jobs: int = 2,
         log=print) -> DefectResult:
     import convert
-    import time
     try:
         last = convert.last_run(kernel, cache, reports)
     except convert.ConvertError as exc:

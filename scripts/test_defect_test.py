@@ -3,7 +3,10 @@ the defect patches themselves.  The real run (the debug kernel rebuilt
 with the defects, booted on rxe and rxe_dma) is test_runtime_test.py's."""
 
 import re
+import subprocess
 from pathlib import Path
+
+import pytest
 
 import defect_test
 import runtime_test
@@ -94,3 +97,30 @@ def test_each_defect_is_a_described_patch_to_one_converted_ulp():
         changed = [line for line in diff.splitlines()[2:]
                    if line[:1] in "+-"]
         assert 0 < len(changed) <= 6, patch.name
+
+
+def test_a_defect_that_does_not_apply_stops_with_its_name(tmp_path):
+    """On a tree where the second defect does not apply, the first comes
+    out again (the source is as it was) and the one error line names the
+    patch that did not apply."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.c").write_text("int a(void)\n{\n\treturn 1;\n}\n")
+    (src / "b.c").write_text("int b(void)\n{\n\treturn 2;\n}\n")
+    subprocess.run(["git", "init", "-q", str(src)], check=True)
+    good = tmp_path / "good.patch"
+    good.write_text("Injected defect: a returns 0.\n\n"
+                    "--- a/a.c\n+++ b/a.c\n@@ -1,4 +1,4 @@\n int a(void)\n"
+                    " {\n-\treturn 1;\n+\treturn 0;\n }\n")
+    stale = tmp_path / "stale.patch"
+    stale.write_text("--- a/b.c\n+++ b/b.c\n@@ -1,4 +1,4 @@\n int b(void)\n"
+                     " {\n-\treturn 3;\n+\treturn 0;\n }\n")
+    assert defect_test.apply_defects(src, [good]) == [good]
+    assert "return 0" in (src / "a.c").read_text()
+    assert defect_test.remove_defects(src, [good])
+    with pytest.raises(defect_test.DefectError) as err:
+        defect_test.apply_defects(src, [good, stale])
+    line = str(err.value)
+    assert line.startswith("stale.patch does not apply to the converted "
+                           "tree: ") and "\n" not in line
+    assert (src / "a.c").read_text() == "int a(void)\n{\n\treturn 1;\n}\n"

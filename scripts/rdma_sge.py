@@ -192,36 +192,35 @@ def cmd_convert(args) -> int:
     return 1 if failed else 0
 
 
-def cmd_runtime_test(args) -> int:
+def _boot_guests(args, run, text, error) -> int:
+    """make runtime-test and make defect-test: run(kernel) boots the
+    guests; its result's text is printed, and it exits 1 unless passed."""
     import runtime_test
     kernel = tree.open_tree(args.kernel, args.cache, log)
     try:
         runtime_test.environment_check()
-        result = runtime_test.run(kernel, args.cache, args.reports,
-                                  variants=args.variants,
-                                  jobs=args.jobs or 2, log=log)
-    except runtime_test.RuntimeError_ as exc:
+        result = run(kernel)
+    except (runtime_test.RuntimeError_, error) as exc:
         raise tree.TreeError(str(exc)) from exc
     log("")
-    for line in runtime_test.runtime_txt(result).splitlines():
+    for line in text(result).splitlines():
         log(line)
     return 0 if result.passed else 1
+
+
+def cmd_runtime_test(args) -> int:
+    import runtime_test
+    return _boot_guests(args, lambda kernel: runtime_test.run(
+        kernel, args.cache, args.reports, variants=args.variants,
+        jobs=args.jobs or 2, log=log), runtime_test.runtime_txt,
+        runtime_test.RuntimeError_)
 
 
 def cmd_defect_test(args) -> int:
     import defect_test
-    import runtime_test
-    kernel = tree.open_tree(args.kernel, args.cache, log)
-    try:
-        runtime_test.environment_check()
-        result = defect_test.run(kernel, args.cache, args.reports,
-                                 jobs=args.jobs or 2, log=log)
-    except defect_test.DefectError as exc:
-        raise tree.TreeError(str(exc)) from exc
-    log("")
-    for line in defect_test.report_txt(result).splitlines():
-        log(line)
-    return 0 if result.passed else 1
+    return _boot_guests(args, lambda kernel: defect_test.run(
+        kernel, args.cache, args.reports, jobs=args.jobs or 2, log=log),
+        defect_test.report_txt, defect_test.DefectError)
 
 
 def cmd_check(args) -> int:

@@ -79,18 +79,14 @@ def evidence(console: str) -> str:
     return re.sub(r"^\[[^]]*\] *", "", m[0]).strip()[:200] if m else ""
 
 
-def ulp_status(run: runtime_test.Run, ulp: str) -> str:
-    status, _ = run.ulps.get(ulp, ("", ""))
-    return status or ("no result" if run.passed else "not reached")
-
-
 def outcomes(plain: runtime_test.Run,
              real_dma: dict[str, tuple[runtime_test.Run, str]]
              ) -> list[Outcome]:
     """One row per defect: the ULP on the rxe run over every defect's
     ULP, and on its own rxe_dma run (with the console's evidence)."""
-    return [Outcome(ulp, DEFECTS[ulp].name, ulp_status(plain, ulp),
-                    ulp_status(run, ulp), why)
+    return [Outcome(ulp, DEFECTS[ulp].name,
+                    runtime_test.ulp_status(plain, ulp),
+                    runtime_test.ulp_status(run, ulp), why)
             for ulp, (run, why) in real_dma.items()]
 
 
@@ -99,9 +95,7 @@ def report_txt(result: DefectResult) -> str:
              f"kernel rebuilt with them in {result.build_seconds:.0f}s:"]
     rows = [["ULP", "defect", PLAIN_RUN, runtime_test.REAL_DMA_RUN]]
     rows += [[o.ulp, o.defect, o.plain, o.real_dma] for o in result.outcomes]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths))
-              .rstrip() for r in rows]
+    lines += runtime_test.columns(rows)
     for o in result.outcomes:
         if o.evidence:
             lines.append(f"  {o.ulp} on {runtime_test.REAL_DMA_RUN}: "

@@ -268,6 +268,21 @@ def parse_ulps(console: str, device: str) -> dict[str, tuple[str, str]]:
     return ulps
 
 
+def ulp_status(run: "Run", ulp: str) -> str:
+    """What one run says of a ULP: its own line's status, else "not
+    reached" (the run failed before it) or "no result" (it passed
+    without a word of it)."""
+    status, _ = run.ulps.get(ulp, ("", ""))
+    return status or ("no result" if run.passed else "not reached")
+
+
+def columns(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as aligned text lines, indented by two."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  " + "  ".join(cell.ljust(w) for cell, w in
+                             zip(row, widths)).rstrip() for row in rows]
+
+
 def ulp_table(runs: list["Run"]) -> list[str]:
     """ULP x run, one table per kernel, the reasons as numbered notes:
     PASS, FAIL, NOT RUNNABLE [n], "not reached" (the run failed before
@@ -280,20 +295,16 @@ def ulp_table(runs: list["Run"]) -> list[str]:
         for ulp, label in ULP_TESTS.items():
             row = [label]
             for r in mine:
-                status, why = r.ulps.get(ulp, ("", ""))
+                status = ulp_status(r, ulp)
                 if status == "NOT RUNNABLE":
+                    why = r.ulps[ulp][1]
                     if why not in notes:
                         notes.append(why)
                     status += f" [{notes.index(why) + 1}]"
-                row.append(status or ("no result" if r.passed
-                                      else "not reached"))
+                row.append(status)
             rows.append(row)
-        widths = [max(len(row[i]) for row in rows)
-                  for i in range(len(rows[0]))]
         lines.append(f"{kernel} kernel:")
-        lines += ["  " + "  ".join(cell.ljust(w) for cell, w in
-                                   zip(row, widths)).rstrip()
-                  for row in rows]
+        lines += columns(rows)
     lines += [f"  [{i}] {why}" for i, why in enumerate(notes, 1)]
     lines += [f"not covered: {label}: {why}"
               for label, why in NOT_COVERED.items()]

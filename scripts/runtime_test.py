@@ -222,14 +222,19 @@ def with_rootfs(busybox: Path, rootfs: Path, out: Path) -> Path:
 # -------------------------------------------------------------- QEMU
 
 def qemu_command(kernel: Path, initramfs: Path, run: str,
-                 debug: bool, only: tuple[str, ...] = ()) -> list[str]:
+                 debug: bool, only: tuple[str, ...] = (),
+                 nfs_wait: int | None = None) -> list[str]:
     """run: rxe, siw, or rxe_dma (rxe in its real_dma mode); only: the
-    ULPs to move data over (init.sh's rdmaonly=), all when empty."""
+    ULPs to move data over (init.sh's rdmaonly=), all when empty;
+    nfs_wait: seconds the NFS mount may take (init.sh's rdmanfswait=,
+    180 when None)."""
     device = "rxe" if run == REAL_DMA_RUN else run
     append = (f"console=ttyS0 panic=-1 oops=panic rdmadev={device} "
               "brd.rd_nr=3 brd.rd_size=32768 quiet")
     if only:
         append += f" rdmaonly={','.join(only)}"
+    if nfs_wait is not None:
+        append += f" rdmanfswait={nfs_wait}"
     if debug:
         append += " rdmadebug=1"
     if run == REAL_DMA_RUN:
@@ -312,12 +317,12 @@ def ulp_table(runs: list["Run"]) -> list[str]:
 
 
 def boot(kernel: Path, initramfs: Path, device: str, debug: bool,
-         log_path: Path, only: tuple[str, ...] = ()
-         ) -> tuple[bool, str, float, dict]:
+         log_path: Path, only: tuple[str, ...] = (),
+         nfs_wait: int | None = None) -> tuple[bool, str, float, dict]:
     start = time.monotonic()
     try:
         done = subprocess.run(qemu_command(kernel, initramfs, device, debug,
-                                           only),
+                                           only, nfs_wait),
                               capture_output=True, text=True,
                               errors="replace", timeout=QEMU_TIMEOUT,
                               stdin=subprocess.DEVNULL)

@@ -197,6 +197,11 @@ def test_injected_defects_fail_on_rxe_dma_and_pass_on_rxe(converted,
         "sync DMA memory it has not allocated" in said["nvme"], report
     assert "frees DMA memory with different size" in said["srp"], report
     assert said["nfs"].startswith("RUNTIME rxe_dma: FAIL nfs: "), report
+    if "killed after" in said["nfs"]:
+        # the defect's boot waits less than init.sh's default, as asked
+        # on its kernel command line
+        assert f"killed after {defect_test.NFS_DEFECT_WAIT} s" in \
+            said["nfs"], report
     assert "every defect caught" in report and result.returncode == 0, \
         out[-4000:]
     # the debug source again has the test patches and no defect

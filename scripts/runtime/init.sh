@@ -267,12 +267,15 @@ if wanted nfs; then
 	# fails the I/O within a few minutes instead of hanging the guest until
 	# QEMU's timeout; timeo (tenths of a second) is far above a TCG guest's
 	# round trip
+	# rdmanfswait=<s>: how long the mount may take (180 s unless the
+	# kernel command line says; the injected-defect run that expects no
+	# answer waits less)
 	nfs_mount() {
-		timeout -s KILL 180 chroot $deb mount -t nfs \
+		timeout -s KILL ${rdmanfswait:-180} chroot $deb mount -t nfs \
 			-o vers=3,proto=rdma,port=20049,mountproto=tcp,nolock,soft,timeo=300,retrans=2 \
 			$addr:/export /mnt/nfs
 		rc=$?
-		[ $rc = 137 ] && fail "nfs: mount -o proto=rdma killed after 180 s: no answer from the server"
+		[ $rc = 137 ] && fail "nfs: mount -o proto=rdma killed after ${rdmanfswait:-180} s: no answer from the server"
 		[ $rc = 0 ] || fail "nfs: mount -o proto=rdma (exit $rc)"
 	}
 	nfs_mount

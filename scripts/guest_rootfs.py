@@ -27,8 +27,9 @@ from typing import BinaryIO
 
 SUITE = "bookworm"
 # nfs-kernel-server brings nfs-common (mount.nfs) and rpcbind; netbase the
-# /etc/protocols and /etc/services that libtirpc looks names up in
-PACKAGES = ("nfs-kernel-server", "netbase")
+# /etc/protocols and /etc/services that libtirpc looks names up in;
+# open-iscsi the iSCSI initiator's iscsid and iscsiadm (iSER)
+PACKAGES = ("nfs-kernel-server", "netbase", "open-iscsi")
 # where the root file system sits in the guest's initramfs
 PREFIX = "debian"
 MMDEBSTRAP_OPTIONS = (

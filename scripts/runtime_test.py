@@ -61,12 +61,11 @@ ULP_TESTS = {
     "srp": "SRP (ib_srp, ib_srpt)",
     "rnbd": "RNBD over RTRS (rtrs-clt, rtrs-srv)",
     "nfs": "NFS/RDMA (xprtrdma, svcrdma)",
+    "iser": "iSER (ib_iser, ib_isert)",
     "rds": "RDS (rds_rdma)",
 }
 # the converted ULPs the guest does not test, and why
 NOT_COVERED = {
-    "iSER (ib_iser, ib_isert)": "not yet: the initiator logs in only "
-    "through open-iscsi's iscsid, not in the root file system",
     "SMB Direct (cifs, ksmbd)": "not yet: ksmbd-tools, cifs-utils and the "
     "two file systems with their crypto are not in the guest",
     "SMC-R (net/smc)": "not yet: rxe has RoCEv2 GIDs only, so SMC-R "
@@ -230,7 +229,7 @@ def qemu_command(kernel: Path, initramfs: Path, run: str,
     180 when None)."""
     device = "rxe" if run == REAL_DMA_RUN else run
     append = (f"console=ttyS0 panic=-1 oops=panic rdmadev={device} "
-              "brd.rd_nr=3 brd.rd_size=32768 quiet")
+              "brd.rd_nr=4 brd.rd_size=32768 quiet")
     if only:
         append += f" rdmaonly={','.join(only)}"
     if nfs_wait is not None:

@@ -329,8 +329,8 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
         lines += [f"    {line}" for line in
                   runtime_txt.read_text().strip().splitlines()]
     else:
-        lines.append("  - no runtime test (NVMe-oF, SRP, RNBD, NFS/RDMA, RDS "
-                     "over rxe/siw) yet")
+        lines.append("  - no runtime test (NVMe-oF, SRP, RNBD, NFS/RDMA, "
+                     "iSER, RDS over rxe/siw) yet")
     if nbatches > 1:
         lines += ["", f"This is batch {index} of {nbatches}, for "
                   f"{batch.tree}."]

@@ -153,8 +153,8 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     # carried besides the series
     report = (REPORTS / default_tree.name / "runtime.txt").read_text()
     assert ("debug kernel built with rxe-real-dma.patch, "
-            "nvmet-rdma-sync.patch, ib_srpt-sync.patch, svcrdma-sync.patch "
-            "(not in the series"
+            "nvmet-rdma-sync.patch, ib_srpt-sync.patch, svcrdma-sync.patch, "
+            "isert-sync.patch (not in the series"
             ) in report, report
     assert "control on the unconverted base: not run" in out
     # the ULP x run table, from each ULP's own line in the guest's log
@@ -169,6 +169,13 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     note = re.search(r"NOT RUNNABLE \[(\d+)\]", rds[1])
     assert note and f"  [{note[1]}] RDS's IB transport takes no iWARP " \
         "device" in report, report
+    # iSER (open-iscsi logging ib_iser in to isert) on rxe and rxe_dma; siw
+    # cannot listen on the port of the portal's TCP listener
+    iser = rows["iSER (ib_iser, ib_isert)"]
+    assert iser[0] == iser[2] == "PASS", report
+    note = re.search(r"NOT RUNNABLE \[(\d+)\]", iser[1])
+    assert note and f"  [{note[1]}] siw's listener cannot share the port " \
+        "of the iSCSI/TCP portal" in report, report
     assert result.returncode == 0, out[-4000:]
 
 
@@ -417,7 +424,7 @@ def test_the_table_has_a_row_per_ulp_and_a_column_per_run(tmp_path):
                 zip(("rxe", "siw", "rxe_dma"), starts,
                     [*starts[1:], None])}
         return out
-    table = cells(lines[1:7])
+    table = cells(lines[1:2 + len(runtime_test.ULP_TESTS)])
     assert set(table) == set(runtime_test.ULP_TESTS.values())
     assert table["SRP (ib_srp, ib_srpt)"] == {
         "rxe": "PASS", "siw": "NOT RUNNABLE [1]", "rxe_dma": "FAIL"}
@@ -429,7 +436,8 @@ def test_the_table_has_a_row_per_ulp_and_a_column_per_run(tmp_path):
                for line in lines)
     # a run that passed without a word of a ULP: the guest lost a line
     runs[0].ulps.pop("rds")
-    table = cells(runtime_test.ulp_table(runs)[1:7])
+    table = cells(runtime_test.ulp_table(runs)[
+        1:2 + len(runtime_test.ULP_TESTS)])
     assert table["RDS (rds_rdma)"]["rxe"] == "no result"
 
 
@@ -451,6 +459,7 @@ def test_the_ulp_lines_of_captured_consoles(tmp_path):
         "NOT RUNNABLE"
     assert runs[1].ulps["nfs"] == ("FAIL", "")
     table = [re.split(r"\s{2,}", line.strip())
-             for line in runtime_test.ulp_table(runs)[2:7]]
+             for line in runtime_test.ulp_table(runs)[
+                 2:2 + len(runtime_test.ULP_TESTS)]]
     assert ["NFS/RDMA (xprtrdma, svcrdma)", "PASS", "FAIL"] in table
     assert ["RDS (rds_rdma)", "NOT RUNNABLE [4]", "not reached"] in table

@@ -88,6 +88,17 @@ fi
 # problems, dma_problems, wanted, begin, checked, overlap_sites
 . /log_checks.sh
 
+# the Debian root file system (guest_rootfs.py) that NFS's and iSER's user
+# space runs in, chrooted
+deb=/debian
+# debian_mounts: what its daemons need mounted, once
+debian_mounts() {
+	[ -e $deb/proc/self ] && return 0
+	mount -t proc proc $deb/proc && mount -t sysfs sysfs $deb/sys &&
+		mount -t devtmpfs devtmpfs $deb/dev && mount -t tmpfs tmpfs $deb/run &&
+		mount -t tmpfs tmpfs $deb/tmp
+}
+
 step "netdev and $dev link"
 ip link add rsge0 type dummy || fail "ip link add rsge0"
 ip addr add $addr/24 dev rsge0 || fail "ip addr add"
@@ -242,15 +253,12 @@ fi
 # system under /debian (guest_rootfs.py)
 if wanted nfs; then
 	begin nfs
-	deb=/debian
 	[ -x $deb/usr/sbin/rpc.nfsd ] || fail "nfs: no Debian root file system with nfs-utils under $deb"
 	step "nfs: nfsd on $addr rdma port 20049 exporting a tmpfs (nfs-utils from Debian)"
 	# mount.nfs asks rpcbind and rpc.mountd over TCP, and TCP to a local
 	# address goes through lo
 	ip link set lo up || fail "nfs: ip link set lo up"
-	mount -t proc proc $deb/proc && mount -t sysfs sysfs $deb/sys &&
-		mount -t devtmpfs devtmpfs $deb/dev && mount -t tmpfs tmpfs $deb/run &&
-		mount -t tmpfs tmpfs $deb/tmp || fail "nfs: mounts for the chroot"
+	debian_mounts || fail "nfs: mounts for the chroot"
 	mkdir -p $deb/export $deb/mnt/nfs
 	mount -t tmpfs -o size=$((2 * MB + 8))m tmpfs $deb/export || fail "nfs: tmpfs to export"
 	mount -t nfsd nfsd $deb/proc/fs/nfsd || fail "nfs: mount the nfsd file system"
@@ -310,6 +318,77 @@ if wanted nfs; then
 	chroot $deb rpc.nfsd 0 || fail "nfs: stop nfsd"
 	sleep 1
 	checked nfs
+fi
+
+# iSER: LIO's iSCSI target (isert) with an iSER portal on an iblock LUN
+# (/dev/ram3), and open-iscsi's iscsid and iscsiadm (Debian's, chrooted)
+# logging in over the iser transport (ib_iser)
+if wanted iser; then
+	if [ $dev = siw ]; then
+		# LIO listens for iSER on the address and port of the portal's
+		# iSCSI/TCP listener; siw's listener is a TCP socket and cannot bind
+		# them again (isert: rdma_listen() failed: -98).  A hardware iWARP
+		# device listens in a port space of its own.
+		not_runnable iser "siw's listener cannot share the port of the iSCSI/TCP portal"
+	else
+	begin iser
+	[ -x $deb/usr/sbin/iscsiadm ] || fail "iser: no Debian root file system with open-iscsi under $deb"
+	iqn=iqn.2026-12.org.kernel.rdma-sge:iser
+	step "iser: LIO iSCSI target $iqn, iSER portal $addr:3260, LUN on /dev/ram3"
+	# iscsiadm discovers the target over TCP, and TCP to a local address
+	# goes through lo
+	ip link set lo up || fail "iser: ip link set lo up"
+	debian_mounts || fail "iser: mounts for the chroot"
+	tgt=/sys/kernel/config/target
+	mkdir -p $tgt/core/iblock_1/iser || fail "iser: LIO iblock backstore"
+	echo udev_path=/dev/ram3 > $tgt/core/iblock_1/iser/control \
+		|| fail "iser: LIO iblock control"
+	echo 1 > $tgt/core/iblock_1/iser/enable || fail "iser: enable the backstore"
+	tpg=$tgt/iscsi/$iqn/tpgt_1
+	mkdir -p $tpg || fail "iser: no iSCSI target in LIO"
+	mkdir $tpg/lun/lun_0 && ln -s $tgt/core/iblock_1/iser $tpg/lun/lun_0/iser \
+		|| fail "iser: LUN 0"
+	mkdir $tpg/np/$addr:3260 || fail "iser: portal $addr:3260"
+	echo 1 > $tpg/np/$addr:3260/iser || fail "iser: no iSER on the portal (isert)"
+	# any initiator, no CHAP, read-write
+	for a in generate_node_acls=1 cache_dynamic_acls=1 authentication=0 \
+		demo_mode_write_protect=0; do
+		echo ${a#*=} > $tpg/attrib/${a%=*} || fail "iser: tpg attribute $a"
+	done
+	echo 1 > $tpg/enable || fail "iser: enable the target portal group"
+
+	step "iser: iscsid, discovery and login with the iser transport"
+	mkdir -p $deb/run/lock/iscsi
+	# Debian's package leaves the name to be generated at first boot
+	echo "InitiatorName=iqn.2026-12.org.kernel.rdma-sge:initiator" \
+		> $deb/etc/iscsi/initiatorname.iscsi
+	chroot $deb iscsid -f > /tmp/iscsid.log 2>&1 &
+	# iscsiadm exits 20 while it cannot reach iscsid, 21 for no session
+	i=0
+	until chroot $deb iscsiadm -m session > /dev/null 2>&1; [ $? != 20 ]; do
+		[ $i -lt 50 ] || { cat /tmp/iscsid.log; fail "iser: iscsid did not start"; }
+		sleep 0.2; i=$((i + 1))
+	done
+	chroot $deb iscsiadm -m discovery -t sendtargets -p $addr:3260 -I iser \
+		|| fail "iser: discovery"
+	chroot $deb iscsiadm -m node -T $iqn -p $addr:3260 -I iser --login \
+		|| fail "iser: login over iser"
+	chroot $deb iscsiadm -m session | grep -q "^iser:" \
+		|| fail "iser: the session is not an iser one"
+	i=0
+	until disk=$(ls /sys/class/iscsi_session/session*/device/target*/*/block 2>/dev/null) &&
+		[ -n "$disk" ] && [ -b /dev/$disk ]; do
+		[ $i -lt 50 ] || fail "iser: no disk after the login"
+		sleep 0.2; i=$((i + 1))
+	done
+	cap_io $disk
+	block_check iser /dev/$disk /dev/ram3
+	step "iser: log out"
+	chroot $deb iscsiadm -m node -T $iqn -p $addr:3260 -I iser --logout \
+		|| fail "iser: logout"
+	sleep 1
+	checked iser
+	fi
 fi
 
 if [ "$rdmarealdma" = 1 ]; then

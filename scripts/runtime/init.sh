@@ -331,63 +331,63 @@ if wanted iser; then
 		# device listens in a port space of its own.
 		not_runnable iser "siw's listener cannot share the port of the iSCSI/TCP portal"
 	else
-	begin iser
-	[ -x $deb/usr/sbin/iscsiadm ] || fail "iser: no Debian root file system with open-iscsi under $deb"
-	iqn=iqn.2026-12.org.kernel.rdma-sge:iser
-	step "iser: LIO iSCSI target $iqn, iSER portal $addr:3260, LUN on /dev/ram3"
-	# iscsiadm discovers the target over TCP, and TCP to a local address
-	# goes through lo
-	ip link set lo up || fail "iser: ip link set lo up"
-	debian_mounts || fail "iser: mounts for the chroot"
-	tgt=/sys/kernel/config/target
-	mkdir -p $tgt/core/iblock_1/iser || fail "iser: LIO iblock backstore"
-	echo udev_path=/dev/ram3 > $tgt/core/iblock_1/iser/control \
-		|| fail "iser: LIO iblock control"
-	echo 1 > $tgt/core/iblock_1/iser/enable || fail "iser: enable the backstore"
-	tpg=$tgt/iscsi/$iqn/tpgt_1
-	mkdir -p $tpg || fail "iser: no iSCSI target in LIO"
-	mkdir $tpg/lun/lun_0 && ln -s $tgt/core/iblock_1/iser $tpg/lun/lun_0/iser \
-		|| fail "iser: LUN 0"
-	mkdir $tpg/np/$addr:3260 || fail "iser: portal $addr:3260"
-	echo 1 > $tpg/np/$addr:3260/iser || fail "iser: no iSER on the portal (isert)"
-	# any initiator, no CHAP, read-write
-	for a in generate_node_acls=1 cache_dynamic_acls=1 authentication=0 \
-		demo_mode_write_protect=0; do
-		echo ${a#*=} > $tpg/attrib/${a%=*} || fail "iser: tpg attribute $a"
-	done
-	echo 1 > $tpg/enable || fail "iser: enable the target portal group"
+		begin iser
+		[ -x $deb/usr/sbin/iscsiadm ] || fail "iser: no Debian root file system with open-iscsi under $deb"
+		iqn=iqn.2026-12.org.kernel.rdma-sge:iser
+		step "iser: LIO iSCSI target $iqn, iSER portal $addr:3260, LUN on /dev/ram3"
+		# iscsiadm discovers the target over TCP, and TCP to a local address
+		# goes through lo
+		ip link set lo up || fail "iser: ip link set lo up"
+		debian_mounts || fail "iser: mounts for the chroot"
+		tgt=/sys/kernel/config/target
+		mkdir -p $tgt/core/iblock_1/iser || fail "iser: LIO iblock backstore"
+		echo udev_path=/dev/ram3 > $tgt/core/iblock_1/iser/control \
+			|| fail "iser: LIO iblock control"
+		echo 1 > $tgt/core/iblock_1/iser/enable || fail "iser: enable the backstore"
+		tpg=$tgt/iscsi/$iqn/tpgt_1
+		mkdir -p $tpg || fail "iser: no iSCSI target in LIO"
+		mkdir $tpg/lun/lun_0 && ln -s $tgt/core/iblock_1/iser $tpg/lun/lun_0/iser \
+			|| fail "iser: LUN 0"
+		mkdir $tpg/np/$addr:3260 || fail "iser: portal $addr:3260"
+		echo 1 > $tpg/np/$addr:3260/iser || fail "iser: no iSER on the portal (isert)"
+		# any initiator, no CHAP, read-write
+		for a in generate_node_acls=1 cache_dynamic_acls=1 authentication=0 \
+			demo_mode_write_protect=0; do
+			echo ${a#*=} > $tpg/attrib/${a%=*} || fail "iser: tpg attribute $a"
+		done
+		echo 1 > $tpg/enable || fail "iser: enable the target portal group"
 
-	step "iser: iscsid, discovery and login with the iser transport"
-	mkdir -p $deb/run/lock/iscsi
-	# Debian's package leaves the name to be generated at first boot
-	echo "InitiatorName=iqn.2026-12.org.kernel.rdma-sge:initiator" \
-		> $deb/etc/iscsi/initiatorname.iscsi
-	chroot $deb iscsid -f > /tmp/iscsid.log 2>&1 &
-	# iscsiadm exits 20 while it cannot reach iscsid, 21 for no session
-	i=0
-	until chroot $deb iscsiadm -m session > /dev/null 2>&1; [ $? != 20 ]; do
-		[ $i -lt 50 ] || { cat /tmp/iscsid.log; fail "iser: iscsid did not start"; }
-		sleep 0.2; i=$((i + 1))
-	done
-	chroot $deb iscsiadm -m discovery -t sendtargets -p $addr:3260 -I iser \
-		|| fail "iser: discovery"
-	chroot $deb iscsiadm -m node -T $iqn -p $addr:3260 -I iser --login \
-		|| fail "iser: login over iser"
-	chroot $deb iscsiadm -m session | grep -q "^iser:" \
-		|| fail "iser: the session is not an iser one"
-	i=0
-	until disk=$(ls /sys/class/iscsi_session/session*/device/target*/*/block 2>/dev/null) &&
-		[ -n "$disk" ] && [ -b /dev/$disk ]; do
-		[ $i -lt 50 ] || fail "iser: no disk after the login"
-		sleep 0.2; i=$((i + 1))
-	done
-	cap_io $disk
-	block_check iser /dev/$disk /dev/ram3
-	step "iser: log out"
-	chroot $deb iscsiadm -m node -T $iqn -p $addr:3260 -I iser --logout \
-		|| fail "iser: logout"
-	sleep 1
-	checked iser
+		step "iser: iscsid, discovery and login with the iser transport"
+		mkdir -p $deb/run/lock/iscsi
+		# Debian's package leaves the name to be generated at first boot
+		echo "InitiatorName=iqn.2026-12.org.kernel.rdma-sge:initiator" \
+			> $deb/etc/iscsi/initiatorname.iscsi
+		chroot $deb iscsid -f > /tmp/iscsid.log 2>&1 &
+		# iscsiadm exits 20 while it cannot reach iscsid, 21 for no session
+		i=0
+		until chroot $deb iscsiadm -m session > /dev/null 2>&1; [ $? != 20 ]; do
+			[ $i -lt 50 ] || { cat /tmp/iscsid.log; fail "iser: iscsid did not start"; }
+			sleep 0.2; i=$((i + 1))
+		done
+		chroot $deb iscsiadm -m discovery -t sendtargets -p $addr:3260 -I iser \
+			|| fail "iser: discovery"
+		chroot $deb iscsiadm -m node -T $iqn -p $addr:3260 -I iser --login \
+			|| fail "iser: login over iser"
+		chroot $deb iscsiadm -m session | grep -q "^iser:" \
+			|| fail "iser: the session is not an iser one"
+		i=0
+		until disk=$(ls /sys/class/iscsi_session/session*/device/target*/*/block 2>/dev/null) &&
+			[ -n "$disk" ] && [ -b /dev/$disk ]; do
+			[ $i -lt 50 ] || fail "iser: no disk after the login"
+			sleep 0.2; i=$((i + 1))
+		done
+		cap_io $disk
+		block_check iser /dev/$disk /dev/ram3
+		step "iser: log out"
+		chroot $deb iscsiadm -m node -T $iqn -p $addr:3260 -I iser --logout \
+			|| fail "iser: logout"
+		sleep 1
+		checked iser
 	fi
 fi
 

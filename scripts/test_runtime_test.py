@@ -135,8 +135,9 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     result = subprocess.run([*CLI, "runtime-test", "--variants", "debug"],
                             capture_output=True, text=True, timeout=5400)
     out = result.stdout + result.stderr
-    for run, ulps in (("rxe", "nvme srp rnbd nfs rds"), ("siw", "nvme nfs"),
-                      ("rxe_dma", "nvme srp nfs rds")):
+    for run, ulps in (("rxe", "nvme srp rnbd nfs iser rds"),
+                      ("siw", "nvme nfs"),
+                      ("rxe_dma", "nvme srp nfs iser rds")):
         assert f"debug kernel, {run}: PASS {ulps} (" in out, out[-4000:]
         log = (REPORTS / default_tree.name / "runtime" /
                f"debug-{run}.log").read_text(errors="replace")

@@ -22,7 +22,6 @@ import re
 import shutil
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -215,13 +214,12 @@ def run(kernel: tree.KernelTree, cache: Path, reports: Path, jobs: int = 2,
         console = log_path.read_text(errors="replace")
         return booted, "" if passed else evidence(console)
 
-    # two guests at a time (one QEMU keeps about one core busy), the
-    # longest first: a stale NFS call fails only when the mount is killed
+    # the longest first: a stale NFS call fails only when the mount is
+    # killed
     wanted = sorted([(runtime_test.REAL_DMA_RUN, (ulp,)) for ulp in DEFECTS],
                     key=lambda b: b[1] != ("nfs",))
     wanted.insert(1, (PLAIN_RUN, tuple(DEFECTS)))
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, 2))) as pool:
-        done = dict(zip(wanted, pool.map(lambda b: boot(*b), wanted)))
+    done = runtime_test.two_at_a_time(wanted, lambda b: boot(*b), jobs)
     plain, _ = done[(PLAIN_RUN, tuple(DEFECTS))]
     real_dma = {ulp: done[(runtime_test.REAL_DMA_RUN, (ulp,))]
                 for ulp in DEFECTS}

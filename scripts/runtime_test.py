@@ -315,6 +315,14 @@ def ulp_table(runs: list["Run"]) -> list[str]:
     return lines
 
 
+def two_at_a_time(boots: list, boot_one, jobs: int) -> dict:
+    """boot_one(b) for each of boots, started in that order (the longest
+    first), at most two guests at a time (and no more than jobs): one
+    QEMU under TCG keeps about one core busy.  b -> its result."""
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, 2))) as pool:
+        return dict(zip(boots, pool.map(boot_one, boots)))
+
+
 def boot(kernel: Path, initramfs: Path, device: str, debug: bool,
          log_path: Path, only: tuple[str, ...] = (),
          nfs_wait: int | None = None) -> tuple[bool, str, float, dict]:
@@ -420,11 +428,10 @@ def run(kernel: tree.KernelTree, cache: Path, reports: Path,
                 f"{' ' + detail if detail else ''} ({seconds:.0f}s, "
                 f"log {log_path})")
             return Run(name, device, passed, detail, seconds, log_path, ulps)
-        # two guests at a time (one QEMU keeps about one core busy), the
-        # two longest first: siw moves data over fewer ULPs
-        order = sorted(runs_wanted, key=lambda device: device == "siw")
-        with ThreadPoolExecutor(max_workers=max(1, min(jobs, 2))) as pool:
-            done = dict(zip(order, pool.map(one, order)))
+        # the two longest first: siw moves data over fewer ULPs
+        done = two_at_a_time(sorted(runs_wanted,
+                                    key=lambda device: device == "siw"),
+                             one, jobs)
         runs = [done[device] for device in runs_wanted]
         result.runs += runs
         return runs

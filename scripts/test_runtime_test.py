@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -464,3 +465,35 @@ def test_the_ulp_lines_of_captured_consoles(tmp_path):
                  2:2 + len(runtime_test.ULP_TESTS)]]
     assert ["NFS/RDMA (xprtrdma, svcrdma)", "PASS", "FAIL"] in table
     assert ["RDS (rds_rdma)", "NOT RUNNABLE [4]", "not reached"] in table
+
+
+def test_guests_boot_two_at_a_time_in_the_order_given():
+    """runtime-test and defect-test start their guests through
+    two_at_a_time(): in the order given, never more than two at once
+    (nor more than jobs), each result under its own boot."""
+    import threading
+    running, most, started = 0, 0, []
+    lock = threading.Lock()
+    both = threading.Barrier(2, timeout=10)
+
+    def boot_one(name):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+            started.append(name)
+        if name in ("rxe", "rxe_dma"):
+            both.wait()  # the first two run side by side
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return name.upper()
+
+    done = runtime_test.two_at_a_time(["rxe", "rxe_dma", "siw", "x"],
+                                      boot_one, jobs=8)
+    assert done == {"rxe": "RXE", "rxe_dma": "RXE_DMA", "siw": "SIW",
+                    "x": "X"}
+    assert most == 2 and started[:2] == ["rxe", "rxe_dma"]
+    running, most, started = 0, 0, []
+    runtime_test.two_at_a_time(["a", "b", "c"], boot_one, jobs=1)
+    assert most == 1 and started == ["a", "b", "c"]

@@ -28,8 +28,10 @@ from typing import BinaryIO
 SUITE = "bookworm"
 # nfs-kernel-server brings nfs-common (mount.nfs) and rpcbind; netbase the
 # /etc/protocols and /etc/services that libtirpc looks names up in;
-# open-iscsi the iSCSI initiator's iscsid and iscsiadm (iSER)
-PACKAGES = ("nfs-kernel-server", "netbase", "open-iscsi")
+# open-iscsi the iSCSI initiator's iscsid and iscsiadm (iSER); ksmbd-tools
+# ksmbd.mountd and ksmbd.adduser, cifs-utils mount.cifs (SMB Direct)
+PACKAGES = ("nfs-kernel-server", "netbase", "open-iscsi", "ksmbd-tools",
+            "cifs-utils")
 # where the root file system sits in the guest's initramfs
 PREFIX = "debian"
 MMDEBSTRAP_OPTIONS = (

@@ -62,12 +62,11 @@ ULP_TESTS = {
     "rnbd": "RNBD over RTRS (rtrs-clt, rtrs-srv)",
     "nfs": "NFS/RDMA (xprtrdma, svcrdma)",
     "iser": "iSER (ib_iser, ib_isert)",
+    "smb": "SMB Direct (cifs, ksmbd)",
     "rds": "RDS (rds_rdma)",
 }
 # the converted ULPs the guest does not test, and why
 NOT_COVERED = {
-    "SMB Direct (cifs, ksmbd)": "not yet: ksmbd-tools, cifs-utils and the "
-    "two file systems with their crypto are not in the guest",
     "SMC-R (net/smc)": "not yet: rxe has RoCEv2 GIDs only, so SMC-R "
     "needs its v2, which takes a user-defined EID (smc-tools, not in the "
     "root file system) and a RoCE device on the netdev the TCP connection "

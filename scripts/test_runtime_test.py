@@ -136,9 +136,9 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     result = subprocess.run([*CLI, "runtime-test", "--variants", "debug"],
                             capture_output=True, text=True, timeout=5400)
     out = result.stdout + result.stderr
-    for run, ulps in (("rxe", "nvme srp rnbd nfs iser rds"),
-                      ("siw", "nvme nfs"),
-                      ("rxe_dma", "nvme srp nfs iser rds")):
+    for run, ulps in (("rxe", "nvme srp rnbd nfs iser smb rds"),
+                      ("siw", "nvme nfs smb"),
+                      ("rxe_dma", "nvme srp nfs iser smb rds")):
         assert f"debug kernel, {run}: PASS {ulps} (" in out, out[-4000:]
         log = (REPORTS / default_tree.name / "runtime" /
                f"debug-{run}.log").read_text(errors="replace")
@@ -156,7 +156,7 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     report = (REPORTS / default_tree.name / "runtime.txt").read_text()
     assert ("debug kernel built with rxe-real-dma.patch, "
             "nvmet-rdma-sync.patch, ib_srpt-sync.patch, svcrdma-sync.patch, "
-            "isert-sync.patch (not in the series"
+            "isert-sync.patch, ksmbd-send-map.patch (not in the series"
             ) in report, report
     assert "control on the unconverted base: not run" in out
     # the ULP x run table, from each ULP's own line in the guest's log
@@ -166,6 +166,7 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
             if c[0] in runtime_test.ULP_TESTS.values()}
     assert rows["NVMe-oF (nvme-rdma, nvmet-rdma)"] == ["PASS"] * 3, report
     assert rows["NFS/RDMA (xprtrdma, svcrdma)"] == ["PASS"] * 3, report
+    assert rows["SMB Direct (cifs, ksmbd)"] == ["PASS"] * 3, report
     rds = rows["RDS (rds_rdma)"]
     assert rds[0] == rds[2] == "PASS", report
     note = re.search(r"NOT RUNNABLE \[(\d+)\]", rds[1])

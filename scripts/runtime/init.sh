@@ -2,12 +2,13 @@
 # Guest side of make runtime-test (the initramfs's /init, busybox sh).
 # The kernel command line gives rdmadev=rxe|siw, and rdmarealdma=1 when rxe
 # maps through the DMA API (rdma_rxe.real_dma=1 swiotlb=force, the debug
-# kernel's test patch).  Moves data over NVMe-oF, SRP, RNBD (RTRS) and
-# NFS/RDMA (user space chrooted into /debian), and RDS on rxe.  Prints
-# one line "RUNTIME <run>: PASS <ULPs that ran>" or "RUNTIME <run>: FAIL
-# <why>" (<run>: rxe, siw or rxe_dma), then powers off.  Each ULP also has
-# a line of its own, "RUNTIME <run> <ULP>: PASS", "...: FAIL" (the one that
-# failed) or "...: NOT RUNNABLE <why>" (runtime_test.ULP_TESTS names them).
+# kernel's test patch).  Moves data over NVMe-oF, SRP, RNBD (RTRS),
+# NFS/RDMA, iSER and SMB Direct (user space chrooted into /debian), and RDS
+# on rxe.  Prints one line "RUNTIME <run>: PASS <ULPs that ran>" or
+# "RUNTIME <run>: FAIL <why>" (<run>: rxe, siw or rxe_dma), then powers
+# off.  Each ULP also has a line of its own, "RUNTIME <run> <ULP>: PASS",
+# "...: FAIL" (the one that failed) or "...: NOT RUNNABLE <why>"
+# (runtime_test.ULP_TESTS names them).
 # rdmaonly=<ULP>[,<ULP>...] runs those ULPs only (the injected-defect
 # runs, defect_test.py: one defect's ULP per boot, a FAIL ends a run).
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -389,6 +390,74 @@ if wanted iser; then
 		sleep 1
 		checked iser
 	fi
+fi
+
+# SMB Direct: ksmbd (ksmbd-tools' ksmbd.mountd, chrooted) shares a tmpfs
+# and the SMB3 client mounts it with -o rdma (mount.cifs from cifs-utils).
+# Reads and writes past the client's rdma_readwrite_threshold (4 KiB) go
+# as RDMA WRITEs and READs by ksmbd to memory the client registered
+# (smbd_register_mr); smaller ones inside the SMB Direct messages.
+if wanted smb; then
+	begin smb
+	[ -x $deb/usr/sbin/ksmbd.mountd ] || fail "smb: no Debian root file system with ksmbd-tools under $deb"
+	step "smb: ksmbd on $addr sharing a tmpfs, SMB3 client mount -o rdma"
+	ip link set lo up || fail "smb: ip link set lo up"
+	debian_mounts || fail "smb: mounts for the chroot"
+	mkdir -p $deb/srv/smb $deb/mnt/smb $deb/etc/ksmbd
+	mount -t tmpfs -o size=$((2 * MB + 8))m,mode=0777 tmpfs $deb/srv/smb \
+		|| fail "smb: tmpfs to share"
+	# unsigned: the client offloads no I/O to RDMA on a signed session;
+	# the path as ksmbd's kernel threads see it, outside the chroot
+	printf '[global]\n\tserver signing = disabled\n[share]\n\tpath = %s\n\tread only = no\n\tforce user = root\n\tforce group = root\n' \
+		$deb/srv/smb > $deb/etc/ksmbd/ksmbd.conf
+	chroot $deb ksmbd.adduser -a tester -p rdma-sge > /dev/null || fail "smb: ksmbd.adduser"
+	chroot $deb ksmbd.mountd || fail "smb: ksmbd.mountd"
+	i=0
+	until grep -q " running " /sys/class/ksmbd-control/stats 2>/dev/null; do
+		[ $i -lt 50 ] || fail "smb: ksmbd did not start ($(cat /sys/class/ksmbd-control/stats 2>&1))"
+		sleep 0.2; i=$((i + 1))
+	done
+	# the client tries SMB Direct's iWARP port 5445 first, then 445
+	smb_mount() {
+		timeout -s KILL 120 chroot $deb mount.cifs //$addr/share /mnt/smb \
+			-o rdma,vers=3.1.1,username=tester,password=rdma-sge,cache=strict \
+			|| fail "smb: mount.cifs -o rdma (exit $?)"
+		grep -q " $deb/mnt/smb cifs .*,rdma" /proc/mounts || fail "smb: not mounted over rdma"
+	}
+	# smbd_register_mr() logs each registration while LOG_RDMA_MR is on
+	registrations() {
+		dmesg | grep -c "smbd_register_mr:[0-9]* num_pages"
+	}
+	smb_mount
+	grep -q "SMBDirect (in hex) protocol version" /proc/fs/cifs/DebugData \
+		|| fail "smb: the session has no SMB Direct transport"
+	step "smb: write $MB MiB and a 3000-byte file, remount, read back, compare"
+	dd if=/dev/urandom of=/tmp/pattern bs=1M count=$MB 2>/dev/null
+	dd if=/dev/urandom of=/tmp/small bs=3000 count=1 2>/dev/null
+	echo 0x100 > /sys/module/cifs/parameters/smbd_logging_class
+	before=$(registrations)
+	dd if=/tmp/pattern of=$deb/mnt/smb/big bs=1M conv=fsync 2>/dev/null || fail "smb: write"
+	writes=$(($(registrations) - before))
+	[ $writes -gt 0 ] || fail "smb: the writes registered no memory for ksmbd's RDMA READs"
+	dd if=/tmp/small of=$deb/mnt/smb/small conv=fsync 2>/dev/null || fail "smb: small write"
+	cmp /tmp/pattern $deb/srv/smb/big || fail "smb: the server's copy differs from what was written"
+	cmp /tmp/small $deb/srv/smb/small || fail "smb: the server's copy of the small file differs"
+	umount $deb/mnt/smb || fail "smb: umount"
+	smb_mount
+	before=$(registrations)
+	cmp /tmp/pattern $deb/mnt/smb/big || fail "smb: read back differs from what was written"
+	reads=$(($(registrations) - before))
+	[ $reads -gt 0 ] || fail "smb: the reads registered no memory for ksmbd's RDMA WRITEs"
+	cmp /tmp/small $deb/mnt/smb/small || fail "smb: small file read back differs"
+	dd if=$deb/mnt/smb/big of=/tmp/readback bs=1M iflag=direct 2>/dev/null || fail "smb: O_DIRECT read"
+	cmp /tmp/pattern /tmp/readback || fail "smb: O_DIRECT read differs"
+	echo 0 > /sys/module/cifs/parameters/smbd_logging_class
+	step "smb: the writes registered memory for RDMA $writes time(s), the reads $reads (as logged, rate-limited)"
+	step "smb: umount, stop ksmbd"
+	umount $deb/mnt/smb || fail "smb: umount"
+	chroot $deb ksmbd.control -s > /dev/null 2>&1
+	sleep 1
+	checked smb
 fi
 
 if [ "$rdmarealdma" = 1 ]; then

@@ -28,6 +28,7 @@ control of the converted kernel runs whatever happens.
 
 import gzip
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -65,14 +66,26 @@ ULP_TESTS = {
     "smb": "SMB Direct (cifs, ksmbd)",
     "rds": "RDS (rds_rdma)",
 }
-# the converted ULPs the guest does not test, and why
+# the ULPs (ulps.ULPS names) whose code each test moves data over
+ULP_CODE = {
+    "nvme": ("nvme-rdma", "nvmet-rdma"),
+    "srp": ("srp", "srpt"),
+    "rnbd": ("rtrs",),
+    "nfs": ("xprtrdma",),
+    "iser": ("iser", "isert"),
+    "smb": ("smb-client", "smb-server"),
+    "rds": ("rds",),
+}
+# the converted ULPs the guest does not test (ulps.ULPS names): label, why
 NOT_COVERED = {
-    "SMC-R (net/smc)": "not yet: rxe has RoCEv2 GIDs only, so SMC-R "
-    "needs its v2, which takes a user-defined EID (smc-tools, not in the "
-    "root file system) and a RoCE device on the netdev the TCP connection "
-    "routes over (lo for a local address)",
-    "IPoIB": "not runnable: rxe and siw have no InfiniBand link layer",
-    "9p over RDMA (net/9p)": "not runnable: no 9p server speaks RDMA",
+    "smc": ("SMC-R (net/smc)", "not yet: rxe has RoCEv2 GIDs only, so "
+            "SMC-R needs its v2, which takes a user-defined EID (smc-tools, "
+            "not in the root file system) and a RoCE device on the netdev "
+            "the TCP connection routes over (lo for a local address)"),
+    "ipoib": ("IPoIB", "not runnable: rxe and siw have no InfiniBand link "
+              "layer"),
+    "9p": ("9p over RDMA (net/9p)", "not runnable: no 9p server speaks "
+           "RDMA"),
 }
 QEMU_TIMEOUT = 600
 
@@ -310,7 +323,48 @@ def ulp_table(runs: list["Run"]) -> list[str]:
         lines += columns(rows)
     lines += [f"  [{i}] {why}" for i, why in enumerate(notes, 1)]
     lines += [f"not covered: {label}: {why}"
-              for label, why in NOT_COVERED.items()]
+              for label, why in NOT_COVERED.values()]
+    return lines
+
+
+def runtime_json(result: "RuntimeResult") -> dict:
+    """What runtime.json keeps of a run, for make series."""
+    return {"runs": [{"kernel": r.kernel, "device": r.device,
+                      "passed": r.passed,
+                      "ulps": {u: list(s) for u, s in r.ulps.items()}}
+                     for r in result.runs],
+            "patched": result.patched}
+
+
+def tested_lines(record: dict, names: set[str]) -> list[str]:
+    """For the ULPs `names` (ulps.ULPS names) of one batch: what each test
+    of their code said on each run of the kernel that was tested (debug
+    if it ran, else converted; never a base control), and the ones no
+    test covers.  record: runtime.json."""
+    runs = record.get("runs", [])
+    kernels = [k for k in dict.fromkeys(r["kernel"] for r in runs)
+               if not k.startswith("base")]
+    kernel = "debug" if "debug" in kernels else (kernels or [""])[0]
+    mine = [r for r in runs if r["kernel"] == kernel]
+    lines = []
+    for test, label in ULP_TESTS.items():
+        if not names & set(ULP_CODE[test]) or not mine:
+            continue
+        by_status: dict[tuple[str, str], list[str]] = {}
+        for r in mine:
+            status, why = r["ulps"].get(test, ("", ""))
+            status = status or ("no result" if r["passed"]
+                                else "not reached")
+            why = why if status == "NOT RUNNABLE" else ""
+            by_status.setdefault((status, why), []).append(r["device"])
+        parts = [f"{'not runnable' if status == 'NOT RUNNABLE' else status}"
+                 f" on {', '.join(devices)}" + (f": {why}" if why else "")
+                 for (status, why), devices in by_status.items()]
+        lines.append(f"{label}, {kernel} kernel: {'; '.join(parts)}")
+    tested = {n for test in ULP_TESTS if mine for n in ULP_CODE[test]}
+    for name in sorted(names - tested):
+        label, why = NOT_COVERED.get(name, (name, "no runtime test"))
+        lines.append(f"{label}: not tested at run time: {why}")
     return lines
 
 
@@ -449,6 +503,8 @@ def run(kernel: tree.KernelTree, cache: Path, reports: Path,
         build_and_boot("base" if variant == "converted" else
                        f"base-{variant}", source, variant, kunit=False)
     (reports / kernel.name / "runtime.txt").write_text(runtime_txt(result))
+    (reports / kernel.name / "runtime.json").write_text(
+        json.dumps(runtime_json(result), indent=1) + "\n")
     return result
 
 

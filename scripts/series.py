@@ -26,6 +26,7 @@ import commit
 import convert
 import leftovers
 import providers
+import runtime_test
 import maintainers
 import tree
 import ulps
@@ -324,6 +325,18 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
     else:
         lines.append("  - KUnit suite of patch 2 (rdma_sge): not run for "
                      "this posting")
+    runtime_json = runtime_txt.with_suffix(".json")
+    names = {ulps.ulp_of(f) for c in conversions for f in c.files} - {None}
+    if names and runtime_json.exists():
+        lines.append(textwrap.fill(
+            "at run time, the subsystems of this batch (data written, read "
+            "back and compared over each ULP under QEMU; rxe_dma is rxe "
+            "mapping through the DMA API with swiotlb=force):", 72,
+            initial_indent="  - ", subsequent_indent="    "))
+        lines += [textwrap.fill(line, 72, initial_indent="    - ",
+                                subsequent_indent="      ")
+                  for line in runtime_test.tested_lines(
+                      json.loads(runtime_json.read_text()), names)]
     if runtime_txt.exists():
         lines.append("  - make runtime-test:")
         lines += [f"    {line}" for line in

@@ -159,6 +159,12 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
             "isert-sync.patch, ksmbd-send-map.patch (not in the series"
             ) in report, report
     assert "control on the unconverted base: not run" in out
+    # runtime.json, which make series reads for each batch's lines
+    record = json.loads((REPORTS / default_tree.name /
+                         "runtime.json").read_text())
+    smb = {r["device"] for r in record["runs"]
+           if r["ulps"].get("smb", [""])[0] == "PASS"}
+    assert smb == {"rxe", "siw", "rxe_dma"}, record
     # the ULP x run table, from each ULP's own line in the guest's log
     cells = [re.split(r"\s{2,}", line.strip()) for line in
              report.splitlines() if line.startswith("  ")]
@@ -442,6 +448,49 @@ def test_the_table_has_a_row_per_ulp_and_a_column_per_run(tmp_path):
     table = cells(runtime_test.ulp_table(runs)[
         1:2 + len(runtime_test.ULP_TESTS)])
     assert table["RDS (rds_rdma)"]["rxe"] == "no result"
+
+
+def test_every_ulp_is_either_tested_or_said_why_not():
+    """ULP_CODE names real ULPs (ulps.ULPS) for each test, and a ULP the
+    toolkit converts that no test moves data over has a reason."""
+    import ulps
+    assert set(runtime_test.ULP_CODE) == set(runtime_test.ULP_TESTS)
+    tested = {n for names in runtime_test.ULP_CODE.values() for n in names}
+    assert tested <= set(ulps.ULPS)
+    assert set(runtime_test.NOT_COVERED) <= set(ulps.ULPS)
+    assert tested | set(runtime_test.NOT_COVERED) == set(ulps.ULPS)
+    assert not tested & set(runtime_test.NOT_COVERED)
+
+
+def test_a_batch_is_told_what_ran_over_its_own_code(tmp_path):
+    """The cover letter's run-time lines for one batch: only the tests
+    of its ULPs, from the debug kernel when it ran (not the converted
+    one, never a base control), runs grouped by what they said, and
+    the batch's ULPs no test covers with their reason."""
+    def run(kernel, device, passed, ulps):
+        return runtime_test.Run(kernel, device, passed, "", 1.0,
+                                tmp_path / f"{kernel}-{device}.log", ulps)
+    everything = {u: ("PASS", "") for u in runtime_test.ULP_TESTS}
+    result = runtime_test.RuntimeResult(runs=[
+        run("base-debug", "rxe_dma", False, {"nvme": ("FAIL", "")}),
+        run("converted", "rxe", True, everything),
+        run("debug", "rxe", True, everything),
+        run("debug", "siw", True, {"srp": ("NOT RUNNABLE", "no GID 0"),
+                                   "smb": ("PASS", "")}),
+        run("debug", "rxe_dma", False, {"srp": ("FAIL", "")})])
+    record = json.loads(json.dumps(runtime_test.runtime_json(result)))
+    lines = runtime_test.tested_lines(record, {"srpt", "smb-server", "smc"})
+    assert lines == [
+        "SRP (ib_srp, ib_srpt), debug kernel: PASS on rxe; not runnable "
+        "on siw: no GID 0; FAIL on rxe_dma",
+        "SMB Direct (cifs, ksmbd), debug kernel: PASS on rxe, siw; not "
+        "reached on rxe_dma",
+        "SMC-R (net/smc): not tested at run time: "
+        + runtime_test.NOT_COVERED["smc"][1]]
+    # without the debug kernel the converted one speaks
+    record["runs"] = [r for r in record["runs"] if r["kernel"] != "debug"]
+    assert runtime_test.tested_lines(record, {"nvmet-rdma"}) == [
+        "NVMe-oF (nvme-rdma, nvmet-rdma), converted kernel: PASS on rxe"]
 
 
 def test_the_ulp_lines_of_captured_consoles(tmp_path):

@@ -273,6 +273,11 @@ def test_a_tree_without_the_kernel_scripts_still_gets_its_series(
     (reports / kernel.name / "runtime.txt").write_text(
         "converted kernel, rxe: PASS nvme rds (19s)\n"
         "converted kernel, siw: PASS nvme (20s)\n")
+    (reports / kernel.name / "runtime.json").write_text(json.dumps(
+        {"runs": [{"kernel": "converted", "device": "rxe", "passed": True,
+                   "ulps": {"nvme": ["PASS", ""], "rds": ["PASS", ""]}},
+                  {"kernel": "converted", "device": "siw", "passed": True,
+                   "ulps": {"nvme": ["PASS", ""]}}], "patched": {}}))
     result = series.make_series(kernel, cache, reports, log=lambda m: None)
     written = sorted(p.name for p in result.out_dir.glob("*.patch"))
     assert len(written) == 4 and written[0] == "0000-cover-letter.patch"
@@ -289,6 +294,10 @@ def test_a_tree_without_the_kernel_scripts_still_gets_its_series(
     assert "built for i386 too (allmodconfig, W=1): 1/1 built, 0 new " \
         "warnings" in cover
     assert "NOT built for arm64: not asked for (--arches)" in cover
+    # what ran over the batch's own ULP (nvmet-rdma), and nothing else
+    assert "    - NVMe-oF (nvme-rdma, nvmet-rdma), converted kernel: PASS " \
+        "on rxe,\n      siw\n" in cover
+    assert "RDS (rds_rdma), converted" not in cover
     # runtime.txt's lines each indented under their item
     assert "  - make runtime-test:\n    converted kernel, rxe: PASS nvme " \
         "rds (19s)\n    converted kernel, siw: PASS nvme (20s)\n" in cover

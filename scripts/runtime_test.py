@@ -336,7 +336,7 @@ def runtime_json(result: "RuntimeResult") -> dict:
             "patched": result.patched}
 
 
-def tested_lines(record: dict, names: set[str]) -> list[str]:
+def lines_for_ulps(record: dict, names: set[str]) -> list[str]:
     """For the ULPs `names` (ulps.ULPS names) of one batch: what each test
     of their code said on each run of the kernel that was tested (debug
     if it ran, else converted; never a base control), and the ones no

@@ -335,7 +335,7 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
             initial_indent="  - ", subsequent_indent="    "))
         lines += [textwrap.fill(line, 72, initial_indent="    - ",
                                 subsequent_indent="      ")
-                  for line in runtime_test.tested_lines(
+                  for line in runtime_test.lines_for_ulps(
                       json.loads(runtime_json.read_text()), names)]
     if runtime_txt.exists():
         lines.append("  - make runtime-test:")

@@ -479,7 +479,7 @@ def test_a_batch_is_told_what_ran_over_its_own_code(tmp_path):
                                    "smb": ("PASS", "")}),
         run("debug", "rxe_dma", False, {"srp": ("FAIL", "")})])
     record = json.loads(json.dumps(runtime_test.runtime_json(result)))
-    lines = runtime_test.tested_lines(record, {"srpt", "smb-server", "smc"})
+    lines = runtime_test.lines_for_ulps(record, {"srpt", "smb-server", "smc"})
     assert lines == [
         "SRP (ib_srp, ib_srpt), debug kernel: PASS on rxe; not runnable "
         "on siw: no GID 0; FAIL on rxe_dma",
@@ -489,7 +489,7 @@ def test_a_batch_is_told_what_ran_over_its_own_code(tmp_path):
         + runtime_test.NOT_COVERED["smc"][1]]
     # without the debug kernel the converted one speaks
     record["runs"] = [r for r in record["runs"] if r["kernel"] != "debug"]
-    assert runtime_test.tested_lines(record, {"nvmet-rdma"}) == [
+    assert runtime_test.lines_for_ulps(record, {"nvmet-rdma"}) == [
         "NVMe-oF (nvme-rdma, nvmet-rdma), converted kernel: PASS on rxe"]
 
 

@@ -79,9 +79,12 @@ ULP_CODE = {
 # the converted ULPs the guest does not test (ulps.ULPS names): label, why
 NOT_COVERED = {
     "smc": ("SMC-R (net/smc)", "not yet: rxe has RoCEv2 GIDs only, so "
-            "SMC-R needs its v2, which takes a user-defined EID (smc-tools, "
-            "not in the root file system) and a RoCE device on the netdev "
-            "the TCP connection routes over (lo for a local address)"),
+            "SMC-R needs its v2, which the kernel offers only with a "
+            "user-defined EID, and SMC looks for its RoCE device on the "
+            "netdev the TCP connection routes over (lo for a local "
+            "address), which takes a PNET table entry; both are set "
+            "through SMC's generic netlink (Debian 12 has no smc-tools), "
+            "and the guest does not do it yet"),
     "ipoib": ("IPoIB", "not runnable: rxe and siw have no InfiniBand link "
               "layer"),
     "9p": ("9p over RDMA (net/9p)", "not runnable: no 9p server speaks "

@@ -11,7 +11,8 @@ an NVMe-oF target over RDMA on a RAM disk, connects to it, writes, reads
 back and compares, does the same over SRP and RNBD, and over NFSv3 on
 RDMA with nfs-utils from a Debian root file system appended to the
 initramfs (guest_rootfs.py); on rxe it also moves RDS messages over
-rds_rdma (runtime/rds_check.c); then it scans dmesg.
+rds_rdma (runtime/rds_check.c) and an AF_SMC stream over SMC-R
+(runtime/smc_check.c); then it scans dmesg.
 
 The debug kernel boots a third time, as rxe_dma: rxe with its test-only
 real_dma mode (guest_kernel.TEST_PATCHES) and swiotlb=force, so that the
@@ -51,7 +52,8 @@ DEVICES = ("rxe", "siw")
 REAL_DMA_RUN = "rxe_dma"
 BINARIES = ("/bin/busybox", "/usr/sbin/ip", "/usr/bin/rdma")
 # the guest's test programs: path in the initramfs -> source
-PROGRAMS = {"bin/rds_check": HERE / "rds_check.c"}
+PROGRAMS = {"bin/rds_check": HERE / "rds_check.c",
+            "bin/smc_check": HERE / "smc_check.c"}
 RESULT = re.compile(r"RUNTIME (\w+): (PASS|FAIL)(.*)$", re.M)
 # a ULP's own line: "RUNTIME <run> <ULP>: PASS|FAIL|NOT RUNNABLE <why>"
 ULP_RESULT = re.compile(r"^RUNTIME (\w+) (\w+): (PASS|FAIL|NOT RUNNABLE) ?(.*)$",
@@ -64,6 +66,7 @@ ULP_TESTS = {
     "nfs": "NFS/RDMA (xprtrdma, svcrdma)",
     "iser": "iSER (ib_iser, ib_isert)",
     "smb": "SMB Direct (cifs, ksmbd)",
+    "smc": "SMC-R (net/smc)",
     "rds": "RDS (rds_rdma)",
 }
 # the ULPs (ulps.ULPS names) whose code each test moves data over
@@ -74,17 +77,11 @@ ULP_CODE = {
     "nfs": ("xprtrdma",),
     "iser": ("iser", "isert"),
     "smb": ("smb-client", "smb-server"),
+    "smc": ("smc",),
     "rds": ("rds",),
 }
 # the converted ULPs the guest does not test (ulps.ULPS names): label, why
 NOT_COVERED = {
-    "smc": ("SMC-R (net/smc)", "not yet: rxe has RoCEv2 GIDs only, so "
-            "SMC-R needs its v2, which the kernel offers only with a "
-            "user-defined EID, and SMC looks for its RoCE device on the "
-            "netdev the TCP connection routes over (lo for a local "
-            "address), which takes a PNET table entry; both are set "
-            "through SMC's generic netlink (Debian 12 has no smc-tools), "
-            "and the guest does not do it yet"),
     "ipoib": ("IPoIB", "not runnable: rxe and siw have no InfiniBand link "
               "layer"),
     "9p": ("9p over RDMA (net/9p)", "not runnable: no 9p server speaks "

@@ -36,9 +36,10 @@ def test_initramfs_is_a_cpio_with_init_tools_and_libraries(tmp_path):
         runtime_test.GUEST_LOG_CHECKS.read_bytes()
     assert (extracted / "bin/sh").is_symlink()
     # the guest's test programs, static: nothing to load in the guest
-    rds_check = extracted / "bin/rds_check"
-    assert rds_check.read_bytes()[:4] == b"\x7fELF"
-    assert runtime_test.libraries(str(rds_check)) == []
+    for program in ("bin/rds_check", "bin/smc_check"):
+        binary = extracted / program
+        assert binary.read_bytes()[:4] == b"\x7fELF", program
+        assert runtime_test.libraries(str(binary)) == [], program
 
 
 def test_the_root_file_system_follows_the_busybox_archive(tmp_path):
@@ -136,9 +137,9 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     result = subprocess.run([*CLI, "runtime-test", "--variants", "debug"],
                             capture_output=True, text=True, timeout=5400)
     out = result.stdout + result.stderr
-    for run, ulps in (("rxe", "nvme srp rnbd nfs iser smb rds"),
+    for run, ulps in (("rxe", "nvme srp rnbd nfs iser smb smc rds"),
                       ("siw", "nvme nfs smb"),
-                      ("rxe_dma", "nvme srp nfs iser smb rds")):
+                      ("rxe_dma", "nvme srp nfs iser smb smc rds")):
         assert f"debug kernel, {run}: PASS {ulps} (" in out, out[-4000:]
         log = (REPORTS / default_tree.name / "runtime" /
                f"debug-{run}.log").read_text(errors="replace")
@@ -479,14 +480,14 @@ def test_a_batch_is_told_what_ran_over_its_own_code(tmp_path):
                                    "smb": ("PASS", "")}),
         run("debug", "rxe_dma", False, {"srp": ("FAIL", "")})])
     record = json.loads(json.dumps(runtime_test.runtime_json(result)))
-    lines = runtime_test.lines_for_ulps(record, {"srpt", "smb-server", "smc"})
+    lines = runtime_test.lines_for_ulps(record, {"srpt", "smb-server", "ipoib"})
     assert lines == [
         "SRP (ib_srp, ib_srpt), debug kernel: PASS on rxe; not runnable "
         "on siw: no GID 0; FAIL on rxe_dma",
         "SMB Direct (cifs, ksmbd), debug kernel: PASS on rxe, siw; not "
         "reached on rxe_dma",
-        "SMC-R (net/smc): not tested at run time: "
-        + runtime_test.NOT_COVERED["smc"][1]]
+        "IPoIB: not tested at run time: "
+        + runtime_test.NOT_COVERED["ipoib"][1]]
     # without the debug kernel the converted one speaks
     record["runs"] = [r for r in record["runs"] if r["kernel"] != "debug"]
     assert runtime_test.lines_for_ulps(record, {"nvmet-rdma"}) == [

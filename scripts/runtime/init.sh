@@ -3,8 +3,8 @@
 # The kernel command line gives rdmadev=rxe|siw, and rdmarealdma=1 when rxe
 # maps through the DMA API (rdma_rxe.real_dma=1 swiotlb=force, the debug
 # kernel's test patch).  Moves data over NVMe-oF, SRP, RNBD (RTRS),
-# NFS/RDMA, iSER and SMB Direct (user space chrooted into /debian), and RDS
-# on rxe.  Prints one line "RUNTIME <run>: PASS <ULPs that ran>" or
+# NFS/RDMA, iSER and SMB Direct (user space chrooted into /debian), and SMC-R
+# and RDS on rxe.  Prints one line "RUNTIME <run>: PASS <ULPs that ran>" or
 # "RUNTIME <run>: FAIL <why>" (<run>: rxe, siw or rxe_dma), then powers
 # off.  Each ULP also has a line of its own, "RUNTIME <run> <ULP>: PASS",
 # "...: FAIL" (the one that failed) or "...: NOT RUNNABLE <why>"
@@ -458,6 +458,25 @@ if wanted smb; then
 	chroot $deb ksmbd.control -s > /dev/null 2>&1
 	sleep 1
 	checked smb
+fi
+
+if wanted smc; then
+	begin smc
+	if [ $dev = rxe ]; then
+		# TCP to a local address runs over lo, and SMC-R v2 (rxe's GIDs
+		# are RoCEv2 only) takes its peer's MAC from lo's neighbour:
+		# zero.  rxe sends to itself without a network only when that
+		# MAC is its netdev's own, so SMC-R gets an rxe device on lo
+		# and 127.0.0.1; smc_check gives lo and it one PNET ID, and
+		# sets the user defined EID SMC-R v2 needs
+		ip link set lo up || fail "smc: ip link set lo up"
+		rdma link add ${dev}_lo type $dev netdev lo || fail "smc: rdma link add ${dev}_lo"
+		step "SMC-R over ${dev}_lo: AF_SMC echo of 1 byte to 1 MiB, checked on both sides"
+		smc_check 127.0.0.1 lo ${dev}_lo || fail "SMC: smc_check failed (above)"
+		checked smc
+	else
+		not_runnable smc "SMC-R takes RoCE devices only (smc_ib.c), siw is iWARP"
+	fi
 fi
 
 if [ "$rdmarealdma" = 1 ]; then

@@ -17,12 +17,14 @@ The debug variant is also built with kernel changes that are not part of
 the series (TEST_PATCHES): runtime/rxe-real-dma.patch, never posted,
 gives rxe a real_dma parameter that makes it map through the DMA API of a
 platform device, so that with swiotlb=force every map, sync and unmap of
-the ULPs reaches dma-direct, swiotlb and DMA-API debugging; and five
+the ULPs reaches dma-direct, swiotlb and DMA-API debugging; and six
 fixes, each to be posted on its own, without which NVMe-oF, SRP,
-NFS/RDMA, iSER and SMB Direct cannot run that way at all:
+NFS/RDMA, iSER, SMB Direct and SMC-R cannot run that way at all:
 runtime/nvmet-rdma-sync.patch, runtime/ib_srpt-sync.patch,
-runtime/svcrdma-sync.patch, runtime/isert-sync.patch and
-runtime/ksmbd-send-map.patch.  It is built from a worktree of its own (source_dir()) with the patches applied; the
+runtime/svcrdma-sync.patch, runtime/isert-sync.patch,
+runtime/ksmbd-send-map.patch and runtime/smc-wr-sync.patch.  It is
+built from a worktree of its own (source_dir()) with the patches
+applied; the
 work branch is never touched.  Where a patch does not apply, the kernel
 is built without it and says so.
 
@@ -59,9 +61,11 @@ SVCRDMA_SYNC_PATCH = HERE / "runtime" / "svcrdma-sync.patch"
 ISERT_SYNC_PATCH = HERE / "runtime" / "isert-sync.patch"
 # and for 6.12's ksmbd (a send's data mapped as a list, unmapped by page)
 KSMBD_SEND_MAP_PATCH = HERE / "runtime" / "ksmbd-send-map.patch"
+# and for 6.12's SMC-R (its work-request buffers, never synced)
+SMC_WR_SYNC_PATCH = HERE / "runtime" / "smc-wr-sync.patch"
 # the fixes that are to be posted (checkpatch --strict clean)
 FIX_PATCHES = (NVMET_SYNC_PATCH, SRPT_SYNC_PATCH, SVCRDMA_SYNC_PATCH,
-               ISERT_SYNC_PATCH, KSMBD_SEND_MAP_PATCH)
+               ISERT_SYNC_PATCH, KSMBD_SEND_MAP_PATCH, SMC_WR_SYNC_PATCH)
 TEST_PATCHES: dict[str, tuple[Path, ...]] = {
     "debug": (RXE_REAL_DMA_PATCH, *FIX_PATCHES)}
 

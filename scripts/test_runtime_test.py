@@ -139,7 +139,7 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     out = result.stdout + result.stderr
     for run, ulps in (("rxe", "nvme srp rnbd nfs iser smb smc rds"),
                       ("siw", "nvme nfs smb"),
-                      ("rxe_dma", "nvme srp nfs iser smb rds")):
+                      ("rxe_dma", "nvme srp nfs iser smb smc rds")):
         assert f"debug kernel, {run}: PASS {ulps} (" in out, out[-4000:]
         log = (REPORTS / default_tree.name / "runtime" /
                f"debug-{run}.log").read_text(errors="replace")
@@ -157,7 +157,8 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     report = (REPORTS / default_tree.name / "runtime.txt").read_text()
     assert ("debug kernel built with rxe-real-dma.patch, "
             "nvmet-rdma-sync.patch, ib_srpt-sync.patch, svcrdma-sync.patch, "
-            "isert-sync.patch, ksmbd-send-map.patch (not in the series"
+            "isert-sync.patch, ksmbd-send-map.patch, smc-wr-sync.patch "
+            "(not in the series"
             ) in report, report
     assert "control on the unconverted base: not run" in out
     # runtime.json, which make series reads for each batch's lines
@@ -174,10 +175,10 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     assert rows["NVMe-oF (nvme-rdma, nvmet-rdma)"] == ["PASS"] * 3, report
     assert rows["NFS/RDMA (xprtrdma, svcrdma)"] == ["PASS"] * 3, report
     assert rows["SMB Direct (cifs, ksmbd)"] == ["PASS"] * 3, report
-    # SMC-R: rxe only (siw is iWARP; 6.12's smc_wr.c cannot run bounced)
-    assert rows["SMC-R (net/smc)"][0] == "PASS", report
-    assert all(cell.startswith("NOT RUNNABLE")
-               for cell in rows["SMC-R (net/smc)"][1:]), report
+    # SMC-R: not on siw (iWARP); bounced with smc-wr-sync.patch
+    smc = rows["SMC-R (net/smc)"]
+    assert smc[0] == smc[2] == "PASS", report
+    assert smc[1].startswith("NOT RUNNABLE"), report
     rds = rows["RDS (rds_rdma)"]
     assert rds[0] == rds[2] == "PASS", report
     note = re.search(r"NOT RUNNABLE \[(\d+)\]", rds[1])

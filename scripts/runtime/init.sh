@@ -462,12 +462,7 @@ fi
 
 if wanted smc; then
 	begin smc
-	if [ "$rdmarealdma" = 1 ]; then
-		# 6.12's smc_wr.c maps its work-request buffers once and never
-		# syncs them: bounced, no LLC message is ever seen (the first
-		# link does not confirm, the connection falls back to TCP)
-		not_runnable smc "6.12's SMC-R never syncs its work-request buffers (smc_wr.c), so bounced it cannot confirm a link"
-	elif [ $dev = rxe ]; then
+	if [ $dev = rxe ]; then
 		# TCP to a local address runs over lo, and SMC-R v2 (rxe's GIDs
 		# are RoCEv2 only) takes its peer's MAC from lo's neighbour:
 		# zero.  rxe sends to itself without a network only when that

@@ -22,13 +22,17 @@ RDS_LOCKDEP="rds_trans_sem --> &id_priv->handler_mutex --> &id_priv->handler_mut
 # DMA-API debugging's overlap check: a DMA_FROM_DEVICE mapping that
 # shares a cache line with another one.  nvme-rdma maps each 16-byte
 # completion kmalloc()ed on its own, several to a cache line; the base does
-# the same (harmless on x86, which is coherent, but reported).  On rxe_dma
+# the same (harmless on x86, which is coherent, but reported).  SMC-R maps
+# the buffers of a link group once per link: its second link maps the
+# RMBs (smc_ib_buf_map_sg() from smcr_buf_map_link()) and the SMC-Rv2
+# receive buffer (smc_wr_create_link()) again; the base does the same.
+# On rxe_dma
 # these reports (and only these: add_dma_entry() warns for nothing else)
 # are let through, counted and named by the function that mapped; one from
 # any other function, and every other DMA-API error, still fails.
 OVERLAP="at kernel/dma/debug.c:[0-9]+ add_dma_entry"
 OVERLAP_TEXT="DMA-API: .*: cacheline tracking EEXIST, overlapping mappings aren't supported"
-OVERLAP_KNOWN="nvme_rdma_alloc_qe"
+OVERLAP_KNOWN="nvme_rdma_alloc_qe smc_ib_buf_map_sg smc_wr_create_link"
 problems() {
 	if [ "$rds_ran" = 1 ] && dmesg | grep -qF "$RDS_LOCKDEP" &&
 	   [ "$(dmesg | grep -c 'possible circular locking')" = 1 ]; then

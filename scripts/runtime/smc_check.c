@@ -140,6 +140,19 @@ static void put_attr(struct nlmsghdr *n, int type, const void *data, int len)
 	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + NLA_ALIGN(a->nla_len);
 }
 
+/* the payload of the first attribute of type, at least size bytes, among
+ * the len bytes of attributes at a; NULL when there is none */
+static void *find_attr(struct nlattr *a, int len, int type, int size)
+{
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	     a->nla_len <= len;
+	     len -= NLA_ALIGN(a->nla_len),
+	     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
+		if (a->nla_type == type && a->nla_len >= NLA_HDRLEN + size)
+			return (char *)a + NLA_HDRLEN;
+	return NULL;
+}
+
 struct genl_request {
 	struct nlmsghdr n;
 	struct genlmsghdr g;
@@ -161,8 +174,8 @@ static int genl_family(int fd, const char *name)
 	static char reply[8192];
 	struct genl_request r;
 	struct nlmsghdr *h = (struct nlmsghdr *)reply;
-	struct nlattr *a;
-	int rc, len;
+	uint16_t *id;
+	int rc;
 
 	genl_start(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
 	put_attr(&r.n, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
@@ -170,15 +183,10 @@ static int genl_family(int fd, const char *name)
 	rc = nl_talk(fd, &r.n, reply, sizeof(reply));
 	if (rc)
 		return rc;
-	a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
-	len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	     a->nla_len <= len;
-	     len -= NLA_ALIGN(a->nla_len),
-	     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
-		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
-			return *(uint16_t *)((char *)a + NLA_HDRLEN);
-	return -ENOENT;
+	id = find_attr((struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN),
+		       h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN),
+		       CTRL_ATTR_FAMILY_ID, sizeof(*id));
+	return id ? *id : -ENOENT;
 }
 
 /* the user defined EID and the PNET ID of netdev and ibdev's port 1 */
@@ -257,9 +265,8 @@ static int smc_mode(uint16_t sport, unsigned int *reason)
 
 		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 			struct smc_diag_msg *m = NLMSG_DATA(h);
-			int rest = h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
-			struct nlattr *a = (struct nlattr *)((char *)m +
-						NLMSG_ALIGN(sizeof(*m)));
+			struct smc_diag_fallback fb = { 0 };
+			void *fallback;
 
 			if (h->nlmsg_type == NLMSG_DONE)
 				goto out;
@@ -267,16 +274,13 @@ static int smc_mode(uint16_t sport, unsigned int *reason)
 				errno = -((struct nlmsgerr *)m)->error;
 				goto out;
 			}
-			struct smc_diag_fallback fb = { 0 };
-
-			for (; rest >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-			     a->nla_len <= rest;
-			     rest -= NLA_ALIGN(a->nla_len),
-			     a = (struct nlattr *)((char *)a +
-						   NLA_ALIGN(a->nla_len)))
-				if (a->nla_type == SMC_DIAG_FALLBACK)
-					memcpy(&fb, (char *)a + NLA_HDRLEN,
-					       sizeof(fb));
+			fallback = find_attr((struct nlattr *)((char *)m +
+						NLMSG_ALIGN(sizeof(*m))),
+					     h->nlmsg_len -
+						NLMSG_LENGTH(sizeof(*m)),
+					     SMC_DIAG_FALLBACK, sizeof(fb));
+			if (fallback)
+				memcpy(&fb, fallback, sizeof(fb));
 			if (sport == 0)
 				printf("smc_check: AF_SMC socket, port %u to "
 				       "%u: mode %d, fallback reason 0x%x, "

@@ -526,8 +526,9 @@ def runtime_txt(result: RuntimeResult) -> str:
                      "when a converted kernel fails)")
     lines += ulp_table(result.runs)
     lines.append("let through: 6.12's own lockdep report on RDS's first "
-                 "connect (debug kernel), nvme-rdma's known cache-line "
-                 "overlaps on rxe_dma (README)")
+                 "connect (debug kernel), the known cache-line overlaps "
+                 "on rxe_dma of nvme-rdma's completions and of SMC-R's "
+                 "buffers mapped once per link (README)")
     return "\n".join(lines) + "\n"
 
 

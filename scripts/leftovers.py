@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import lkey_review
 import maintainers
 import sites
 import spatch
@@ -31,6 +32,10 @@ MISMATCH_PREFIX = "pre-existing DMA-API mismatch: "
 NO_RULE = "(convertible; no rule has converted it)"
 # a site a conversion rule looked at and left, with the rule's reason
 KEPT_PREFIX = "left alone by rule "
+# a site of the RDMA core or a provider (lkey_review says more of lkeys)
+CORE_OR_PROVIDER = "RDMA core or provider driver: not a ULP, outside the " \
+                   "conversion"
+REVIEWED_PREFIX = "RDMA core or provider driver, not a ULP: "
 # The reasons rule resolves struct ib_sge through the file's local headers:
 # its cache key holds their content too.
 REASONS_INCLUDE_DIRS = ["include", "arch/x86/include", "include/uapi"]
@@ -97,8 +102,7 @@ def categorize(site: "Site", reasons: dict[tuple[str, int, int], str],
     if site.kind == "field":
         return "lkey cached in a ULP struct field"
     if site.area in ("core", "provider"):
-        return "RDMA core or provider driver: not a ULP, outside the " \
-               "conversion"
+        return CORE_OR_PROVIDER
     reason = reasons.get((site.file, site.line, site.column))
     if reason:
         return reason
@@ -109,6 +113,15 @@ def categorize(site: "Site", reasons: dict[tuple[str, int, int], str],
     if site.kind == "lkey":
         return f"lkey use {NO_RULE}"
     return f"map, error check, sync or unmap of one buffer or page {NO_RULE}"
+
+
+def core_lkey_category(site: "Site", lines: list[str]) -> str:
+    """Why a local_dma_lkey use of the RDMA core or a provider stays,
+    read from its line (lkey_review); the generic words when the use has
+    none of the shapes it knows."""
+    use = lkey_review.parse_use(site.file, lines, site.line, site.column)
+    why = lkey_review.reason(use, site.area) if use else None
+    return f"{REVIEWED_PREFIX}{why}" if why else CORE_OR_PROVIDER
 
 
 def statement_at(text: str, line: int, max_lines: int = 6) -> str:
@@ -310,8 +323,14 @@ def run_audit(tree_root: Path, tree_name: str, version: str, is_git: bool,
 
     start = time.monotonic()
     reasons = find_reasons(tree_root, audit.sites, cache_dir, jobs)
+    texts: dict[str, list[str]] = {}
     for site in audit.sites:
         site.category = categorize(site, reasons, found_mismatches)
+        if site.area in ("core", "provider") and site.kind == "lkey":
+            if site.file not in texts:
+                texts[site.file] = (tree_root / site.file).read_text(
+                    errors="replace").splitlines()
+            site.category = core_lkey_category(site, texts[site.file])
     timings["reasons"] = time.monotonic() - start
     audit.timings = timings
     return audit

@@ -24,9 +24,8 @@ runtime/nvmet-rdma-sync.patch, runtime/ib_srpt-sync.patch,
 runtime/svcrdma-sync.patch, runtime/isert-sync.patch,
 runtime/ksmbd-send-map.patch and runtime/smc-wr-sync.patch.  It is
 built from a worktree of its own (source_dir()) with the patches
-applied; the
-work branch is never touched.  Where a patch does not apply, the kernel
-is built without it and says so.
+applied; the work branch is never touched.  Where a patch does not
+apply, the kernel is built without it and says so.
 
 The base control kernel of make runtime-test is a variant's fragments
 without the KUnit ones (the base tree has no suite), built from the base.

@@ -326,7 +326,8 @@ def run_audit(tree_root: Path, tree_name: str, version: str, is_git: bool,
     texts: dict[str, list[str]] = {}
     for site in audit.sites:
         site.category = categorize(site, reasons, found_mismatches)
-        if site.area in ("core", "provider") and site.kind == "lkey":
+        # categorize() said core or provider: the lkey review says more
+        if site.category == CORE_OR_PROVIDER and site.kind == "lkey":
             if site.file not in texts:
                 texts[site.file] = (tree_root / site.file).read_text(
                     errors="replace").splitlines()

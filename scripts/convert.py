@@ -26,6 +26,7 @@ import leftovers
 import maintainers
 import providers
 import tree
+import ulp_fixes
 import wrapper_removal
 
 TOOLKIT = Path(__file__).resolve().parent.parent
@@ -82,6 +83,9 @@ class ConvertResult:
     # the last patch: the wrappers it deleted, or why it is not there
     wrappers_deleted: list[str] = field(default_factory=list)
     wrappers_kept: str = ""
+    # the fixes of pre-existing mismatches applied before the rules
+    # (kernel-patches/ulp-fixes/), or why one was not
+    fixes: list[ulp_fixes.Outcome] = field(default_factory=list)
     # every struct whose members the conversion changed, as compiled
     layout: list[layout_stage.LayoutChange] = field(default_factory=list)
     # what the kernel's checkers say (which ran, on what) and the
@@ -264,9 +268,21 @@ def convert(kernel: tree.KernelTree, cache: Path, reports: Path,
                 f"{result.left_out[name]}")
 
     fingerprint = cocci_convert.rules_fingerprint(
-        cocci_convert.rule_files() + [cocci_convert.PROVIDER_RULE])
+        cocci_convert.rule_files() + [cocci_convert.PROVIDER_RULE]
+        + ulp_fixes.fix_patches())
     fresh = not has_conversion(work.path, series_tip)
     result.stale_rules = rules_changed(work.path, series_tip, fingerprint)
+
+    def do_fixes():
+        if result.stale_rules:
+            return []
+        outcomes = ulp_fixes.apply_fixes(
+            work.path, series_tip, ["-c", f"user.name={signer[0]}",
+                                    "-c", f"user.email={signer[1]}"])
+        for o in outcomes:
+            log(f"  {o.patch}: {o.why}")
+        return outcomes
+    result.fixes = stages.run("apply ULP fixes", do_fixes)
 
     def do_convert():
         if result.stale_rules:
@@ -1076,6 +1092,12 @@ def summary_md(result: ConvertResult, kernel: tree.KernelTree) -> str:
     for name, why in sorted(result.left_out.items()):
         out += ["", f"Left out of the core series on this tree: `{name}`: "
                 f"{why}."]
+    if result.fixes:
+        out += ["", "Fixes of pre-existing DMA-API mismatches, applied before "
+                "the rules (kernel-patches/ulp-fixes/):"]
+        out += [f"- {o.subject}: {o.why}"
+                + (f" ({o.commit[:12]})" if o.commit else "")
+                for o in result.fixes]
     if NO_CHECKERS in result.checkers:
         out += ["", "Static checkers: sparse and coccicheck not run "
                 "(--no-checkers)."]
@@ -1175,6 +1197,7 @@ def write_reports(result: ConvertResult, kernel: tree.KernelTree,
         "core_patches": result.core_patches,
         "left_out": result.left_out,
         "layout": [c.to_dict() for c in result.layout],
+        "fixes": [o.as_json() for o in result.fixes],
         "checkers": result.checkers,
         "coccicheck_new": result.coccicheck_new,
         "kept": {ulp: [list(r) for r in reasons]

@@ -17,15 +17,18 @@ The debug variant is also built with kernel changes that are not part of
 the series (TEST_PATCHES): runtime/rxe-real-dma.patch, never posted,
 gives rxe a real_dma parameter that makes it map through the DMA API of a
 platform device, so that with swiotlb=force every map, sync and unmap of
-the ULPs reaches dma-direct, swiotlb and DMA-API debugging; and six
-fixes, each to be posted on its own, without which NVMe-oF, SRP,
-NFS/RDMA, iSER, SMB Direct and SMC-R cannot run that way at all:
-runtime/nvmet-rdma-sync.patch, runtime/ib_srpt-sync.patch,
-runtime/svcrdma-sync.patch, runtime/isert-sync.patch,
-runtime/ksmbd-send-map.patch and runtime/smc-wr-sync.patch.  It is
+the ULPs reaches dma-direct, swiotlb and DMA-API debugging; and three
+fixes, each to be posted on its own, without which SRP, NFS/RDMA and
+SMC-R cannot run that way at all: runtime/ib_srpt-sync.patch,
+runtime/svcrdma-sync.patch and runtime/smc-wr-sync.patch.  The fixes
+for NVMe-oF, iSER and SMB Direct are in the series itself
+(kernel-patches/ulp-fixes/, which make convert applies before the
+rules, because the conversion of those ULPs builds on them): a converted
+tree has them, the base gets them here.  It is
 built from a worktree of its own (source_dir()) with the patches
-applied; the work branch is never touched.  Where a patch does not
-apply, the kernel is built without it and says so.
+applied; the work branch is never touched.  A patch the tree has
+already is left out; where a patch does not apply, the kernel is built
+without it and says so.
 
 The base control kernel of make runtime-test is a variant's fragments
 without the KUnit ones (the base tree has no suite), built from the base.
@@ -39,7 +42,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import apply
 import build
+import ulp_fixes
 
 HERE = Path(__file__).resolve().parent
 RUNTIME_FRAGMENT = HERE / "runtime" / "runtime.config"
@@ -50,23 +55,20 @@ KUNITCONFIG = HERE.parent / "kernel-patches" / "kunit" / "rdma_sge.kunitconfig"
 VARIANTS = ("converted", "debug")
 KUNIT_VARIANT = "debug"
 RXE_REAL_DMA_PATCH = HERE / "runtime" / "rxe-real-dma.patch"
-# a fix for 6.12's nvmet-rdma that only bouncing shows (its own message)
-NVMET_SYNC_PATCH = HERE / "runtime" / "nvmet-rdma-sync.patch"
-# the same kind of fix for 6.12's ib_srpt
+# a fix for 6.12's ib_srpt that only bouncing shows (its own message)
 SRPT_SYNC_PATCH = HERE / "runtime" / "ib_srpt-sync.patch"
 # and for 6.12's svcrdma (the pages of a Read chunk)
 SVCRDMA_SYNC_PATCH = HERE / "runtime" / "svcrdma-sync.patch"
-# and for 6.12's isert (a send header written after its map)
-ISERT_SYNC_PATCH = HERE / "runtime" / "isert-sync.patch"
-# and for 6.12's ksmbd (a send's data mapped as a list, unmapped by page)
-KSMBD_SEND_MAP_PATCH = HERE / "runtime" / "ksmbd-send-map.patch"
 # and for 6.12's SMC-R (its work-request buffers, never synced)
 SMC_WR_SYNC_PATCH = HERE / "runtime" / "smc-wr-sync.patch"
 # the fixes that are to be posted (checkpatch --strict clean)
-FIX_PATCHES = (NVMET_SYNC_PATCH, SRPT_SYNC_PATCH, SVCRDMA_SYNC_PATCH,
-               ISERT_SYNC_PATCH, KSMBD_SEND_MAP_PATCH, SMC_WR_SYNC_PATCH)
+FIX_PATCHES = (SRPT_SYNC_PATCH, SVCRDMA_SYNC_PATCH, SMC_WR_SYNC_PATCH)
+# the series' own fixes come first: the base needs them as much as the
+# converted tree, which has them already
+# how far back a tree's history is looked through for a test patch
+HISTORY_DEPTH = 1000
 TEST_PATCHES: dict[str, tuple[Path, ...]] = {
-    "debug": (RXE_REAL_DMA_PATCH, *FIX_PATCHES)}
+    "debug": (RXE_REAL_DMA_PATCH, *ulp_fixes.fix_patches(), *FIX_PATCHES)}
 
 
 class KernelError(Exception):
@@ -104,6 +106,7 @@ class Source:
     path: Path                 # the tree to build
     applied: tuple[str, ...]   # the test patches in it (file names)
     refused: tuple[str, ...]   # "<patch>: <git apply's first error>"
+    present: tuple[str, ...] = ()  # test patches the tree has already
 
 
 def variant_source(checkout: Path, variant: str, path: Path) -> Source:
@@ -122,22 +125,36 @@ def variant_source(checkout: Path, variant: str, path: Path) -> Source:
         try:
             recorded = json.loads(stamp.read_text())
             if recorded["key"] == key:
-                return Source(path, tuple(recorded["applied"]), ())
+                return Source(path, tuple(recorded["applied"]), (),
+                              tuple(recorded.get("present", ())))
         except (ValueError, KeyError, TypeError):
             pass  # an unreadable stamp: check out and apply again
     stamp.unlink(missing_ok=True)
     detached_worktree(checkout, path, commit)
-    applied, refused = [], []
+    applied, refused, present = [], [], []
+    # a commit of the branch (a converted tree: the series' fixes, which
+    # the rules may have converted since) or the same change
+    subjects = set(_git(path, "log", f"-{HISTORY_DEPTH}",
+                        "--format=%s").splitlines())
     for patch in patches:
+        subject = apply.patch_subject(patch)
+        if subject and subject in subjects:
+            present.append(patch.name)
+            continue
         done = subprocess.run(["git", "-C", str(path), "apply", str(patch)],
                               capture_output=True, text=True)
         if done.returncode == 0:
             applied.append(patch.name)
+        elif subprocess.run(["git", "-C", str(path), "apply", "--check",
+                             "--reverse", str(patch)],
+                            capture_output=True).returncode == 0:
+            present.append(patch.name)
         else:
             refused.append(f"{patch.name}: {_tail(done)}")
     if not refused:  # a refusal is looked at again next time
-        stamp.write_text(json.dumps({"key": key, "applied": applied}))
-    return Source(path, tuple(applied), tuple(refused))
+        stamp.write_text(json.dumps({"key": key, "applied": applied,
+                                     "present": present}))
+    return Source(path, tuple(applied), tuple(refused), tuple(present))
 
 
 def detached_worktree(repo: Path, path: Path, commit: str) -> Path:

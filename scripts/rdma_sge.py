@@ -175,10 +175,12 @@ def cmd_convert(args) -> int:
     except (convert.ConvertError, build.BuildError) as exc:
         raise tree.TreeError(str(exc)) from exc
     before, after = result.before.totals(), result.after.totals()
+    fixes = sum(1 for f in result.fixes if f.commit)
     log(f"ib_dma_* calls {before['calls']} -> {after['calls']}, "
         f"local_dma_lkey uses {before['lkey_uses']} -> "
-        f"{after['lkey_uses']}; {len(result.commits)} conversion commit(s) "
-        f"on {result.work.branch}, {result.new_commits} new")
+        f"{after['lkey_uses']}; {len(result.commits) - fixes} conversion "
+        f"commit(s) and {fixes} fix(es) on {result.work.branch}, "
+        f"{result.new_commits} new")
     failed = [b for b in result.builds if not b.built]
     noisy = [b for b in result.builds if b.new_warnings]
     log(f"built {len(result.builds) - len(failed)}/{len(result.builds)} "

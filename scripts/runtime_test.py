@@ -42,6 +42,7 @@ from pathlib import Path
 import guest_kernel
 import guest_rootfs
 import tree
+import ulp_fixes
 
 HERE = Path(__file__).resolve().parent / "runtime"
 GUEST_INIT = HERE / "init.sh"
@@ -517,9 +518,16 @@ def runtime_txt(result: RuntimeResult) -> str:
                      f"({r.seconds:.0f}s)")
     for variant, seconds in result.builds.items():
         lines.append(f"build {variant}: {seconds:.0f}s")
+    series_fixes = {p.name for p in ulp_fixes.fix_patches()}
     for kernel, patches in result.patched.items():
-        lines.append(f"{kernel} kernel built with {', '.join(patches)} "
-                     f"(not in the series; scripts/runtime/, README)")
+        extra = [p for p in patches if p not in series_fixes]
+        fixes = [p for p in patches if p in series_fixes]
+        if extra:
+            lines.append(f"{kernel} kernel built with {', '.join(extra)} "
+                         f"(not in the series; scripts/runtime/, README)")
+        if fixes:
+            lines.append(f"{kernel} kernel built with the series' fixes "
+                         f"{', '.join(fixes)} (kernel-patches/ulp-fixes/)")
     lines += result.not_run
     if not result.controls:
         lines.append("control on the unconverted base: not run (it runs "

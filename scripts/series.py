@@ -30,6 +30,7 @@ import runtime_test
 import maintainers
 import tree
 import ulps
+import ulp_fixes
 
 MAX_PATCHES = 15
 # To: the maintainers (M:) of the files a patch touches; Cc: the lists (L:)
@@ -190,8 +191,10 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
     core_subject, core_body = _core_cover()
     provider_commits = [c for c in commits if not c.core and c.files and all(
         providers.provider_of(f) for f in c.files)]
-    conversions = [c for c in commits
-                   if not c.core and c not in provider_commits]
+    fix_subjects = {apply.patch_subject(p) for p in ulp_fixes.fix_patches()}
+    fixes = [c for c in commits if not c.core and c.subject in fix_subjects]
+    conversions = [c for c in commits if not c.core
+                   and c not in provider_commits and c not in fixes]
     subject = ("RDMA: build ib_sge in the core, move the ULPs off ib_dma_*"
                if any(c.core for c in commits) else
                f"Convert to the RDMA core's ib_sge builders ({batch.tree})")
@@ -204,6 +207,14 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
             "protocol(s) to the ib_sge builder helpers that batch 1 of "
             "this posting adds to the RDMA core (\"" + core_subject +
             "\"); it applies on top of that batch.", 72), ""]
+    if fixes:
+        lines += [textwrap.fill(
+            f"{len(fixes)} patch(es) fix a DMA-API mismatch that the ULP "
+            "had before this series (a buffer mapped with one length and "
+            "unmapped with another): they come first in their ULP, apply "
+            "without the core series and are worth taking on their own; "
+            "the conversion of that ULP builds on them.", 72), ""]
+        lines += [f"  {c.subject}" for c in fixes] + [""]
     if conversions:
         lines += [textwrap.fill(
             f"The {len(conversions)} conversion patch(es) after the core "

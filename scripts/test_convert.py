@@ -15,6 +15,7 @@ import build
 import cocci_convert
 import convert
 import tree
+import ulp_fixes
 from conftest import CACHE, CLI, REPORTS, changed_state, git, user_state
 
 def test_dropping_a_commit_keeps_the_others(kernel_shaped, tmp_path):
@@ -256,9 +257,16 @@ def test_make_convert_end_to_end(converted, default_tree):
     assert len(prefixes) == len(set(prefixes))  # one commit per subsystem
     log = git(work, "log", "--format=%s", f"{report['series_tip']}..HEAD")
     assert log.splitlines()[::-1] == subjects
-    for sha, _ in report["commits"]:
+    # the fixes of pre-existing mismatches come first, as their own
+    # commits; every other commit is a conversion by the rules
+    fixes = {apply.patch_subject(p) for p in ulp_fixes.fix_patches()}
+    assert [f["subject"] for f in report["fixes"]
+            if f["applied"]] == subjects[:len(fixes)]
+    assert set(subjects[:len(fixes)]) == fixes
+    for sha, subject in report["commits"]:
         body = git(work, "log", "-1", "--format=%B", sha)
-        assert "Signed-off-by: " in body and "Coccinelle" in body
+        assert "Signed-off-by: " in body
+        assert ("Coccinelle" in body) == (subject not in fixes), subject
 
     assert report["builds"] and report["builds_reused"]
     for record in report["builds"]:

@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 
+import apply
 import guest_kernel
 
 
@@ -146,6 +147,34 @@ def test_a_test_patch_that_does_not_apply_is_reported(small_repo, tmp_path,
     _git(small_repo, "commit", "-q", "-am", "virt")
     again = guest_kernel.variant_source(small_repo, "debug", source.path)
     assert again.applied == ("test.patch",) and again.refused == ()
+
+
+def test_a_test_patch_the_tree_has_already_is_left_out(small_repo, tmp_path,
+                                                       monkeypatch):
+    """A tree with the same change under another subject is known by the
+    patch applying in reverse.  A converted tree has the series' fixes as
+    commits, which the rules may have rewritten since (the patch applies
+    neither way): known by the commit's subject."""
+    patch = _patch(tmp_path, "int real_dma;", "int real_dma = 1;")
+    patch.write_text("Subject: [PATCH] rxe: map through the DMA API\n\n"
+                     + patch.read_text())
+    monkeypatch.setitem(guest_kernel.TEST_PATCHES, "debug", (patch,))
+    subject = apply.patch_subject(patch)
+    assert subject == "rxe: map through the DMA API"
+    (small_repo / "rxe.c").write_text("int real_dma = 1;\nint x;\n")
+    _git(small_repo, "commit", "-q", "-am", "upstream's own fix")
+    source = guest_kernel.variant_source(small_repo, "debug",
+                                         tmp_path / "a-src")
+    assert (source.applied, source.refused, source.present) == \
+        ((), (), ("test.patch",))
+    # rewritten since: neither way applies, the subject says it is there
+    (small_repo / "rxe.c").write_text("int real_dma = 2;\nint x;\n")
+    _git(small_repo, "commit", "-q", "-am", subject)
+    again = guest_kernel.variant_source(small_repo, "debug",
+                                        tmp_path / "b-src")
+    assert (again.applied, again.refused, again.present) == \
+        ((), (), ("test.patch",))
+    assert (again.path / "rxe.c").read_text() == "int real_dma = 2;\nint x;\n"
 
 
 def test_a_worktree_deleted_by_hand_or_a_bad_stamp_is_redone(

@@ -156,8 +156,7 @@ def test_make_runtime_test_on_the_default_tree(converted, default_tree):
     # carried besides the series
     report = (REPORTS / default_tree.name / "runtime.txt").read_text()
     assert ("debug kernel built with rxe-real-dma.patch, "
-            "nvmet-rdma-sync.patch, ib_srpt-sync.patch, svcrdma-sync.patch, "
-            "isert-sync.patch, ksmbd-send-map.patch, smc-wr-sync.patch "
+            "ib_srpt-sync.patch, svcrdma-sync.patch, smc-wr-sync.patch "
             "(not in the series"
             ) in report, report
     assert "control on the unconverted base: not run" in out

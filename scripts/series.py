@@ -185,14 +185,19 @@ def before_after(work: Path, base_tip: str, owners) -> list[tuple[str, int,
     return [(s, before[s], after[s]) for s in sorted(before)]
 
 
+def fix_commits(commits: list[Commit]) -> list[Commit]:
+    """The commits that are kernel-patches/ulp-fixes/ patches."""
+    subjects = {apply.patch_subject(p) for p in ulp_fixes.fix_patches()}
+    return [c for c in commits if not c.core and c.subject in subjects]
+
+
 def cover_text(commits: list[Commit], table, leftovers_json: Path,
                convert_json: Path, kunit_txt: Path, runtime_txt: Path,
                batch: Batch, nbatches: int, index: int) -> tuple[str, str]:
     core_subject, core_body = _core_cover()
     provider_commits = [c for c in commits if not c.core and c.files and all(
         providers.provider_of(f) for f in c.files)]
-    fix_subjects = {apply.patch_subject(p) for p in ulp_fixes.fix_patches()}
-    fixes = [c for c in commits if not c.core and c.subject in fix_subjects]
+    fixes = fix_commits(commits)
     conversions = [c for c in commits if not c.core
                    and c not in provider_commits and c not in fixes]
     subject = ("RDMA: build ib_sge in the core, move the ULPs off ib_dma_*"
@@ -209,11 +214,12 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
             "\"); it applies on top of that batch.", 72), ""]
     if fixes:
         lines += [textwrap.fill(
-            f"{len(fixes)} patch(es) fix a DMA-API mismatch that the ULP "
-            "had before this series (a buffer mapped with one length and "
-            "unmapped with another): they come first in their ULP, apply "
-            "without the core series and are worth taking on their own; "
-            "the conversion of that ULP builds on them.", 72), ""]
+            f"{len(fixes)} patch(es) fix how a ULP maps, syncs or unmaps "
+            "a buffer today, before this series (each commit message says "
+            "what goes wrong and how it was found): they come first in "
+            "their ULP, apply without the core series and are worth taking "
+            "on their own; the conversion of that ULP builds on them.", 72),
+            ""]
         lines += [f"  {c.subject}" for c in fixes] + [""]
     if conversions:
         lines += [textwrap.fill(
@@ -491,9 +497,10 @@ def make_series(kernel: tree.KernelTree, cache: Path, reports: Path,
     plan = batches(commits, owners)
     core_tip = next((c.sha for c in reversed(commits) if c.core), base)
     table = before_after(work, core_tip, owners)
+    fixes = fix_commits(commits)
     log(f"{len(commits)} patches on {tree.WORK_BRANCH} above {base[:12]} "
-        f"({sum(c.core for c in commits)} core, "
-        f"{sum(not c.core for c in commits)} conversions); "
+        f"({sum(c.core for c in commits)} core, {len(fixes)} fixes, "
+        f"{sum(not c.core for c in commits) - len(fixes)} conversions); "
         f"{len(plan)} batch(es)" + (f"; replaced {len(old)} old patch "
                                     "files" if old else ""))
     report_dir = reports / kernel.name

@@ -63,10 +63,10 @@ SVCRDMA_SYNC_PATCH = HERE / "runtime" / "svcrdma-sync.patch"
 SMC_WR_SYNC_PATCH = HERE / "runtime" / "smc-wr-sync.patch"
 # the fixes that are to be posted (checkpatch --strict clean)
 FIX_PATCHES = (SRPT_SYNC_PATCH, SVCRDMA_SYNC_PATCH, SMC_WR_SYNC_PATCH)
-# the series' own fixes come first: the base needs them as much as the
-# converted tree, which has them already
 # how far back a tree's history is looked through for a test patch
 HISTORY_DEPTH = 1000
+# the series' own fixes come first: the base needs them as much as the
+# converted tree, which has them already
 TEST_PATCHES: dict[str, tuple[Path, ...]] = {
     "debug": (RXE_REAL_DMA_PATCH, *ulp_fixes.fix_patches(), *FIX_PATCHES)}
 

@@ -53,17 +53,15 @@ def apply_fixes(work: Path, since: str, git_options: list[str],
                 fixes_dir: Path = FIXES_DIR) -> list[Outcome]:
     """Apply each fix that is not on the branch above since yet and that
     applies cleanly; git_options carry the committer identity."""
-    subjects = set(_git(work, "log", "--format=%s",
-                        f"{since}..HEAD").stdout.splitlines())
+    on_branch = dict(line.split(" ", 1)[::-1] for line in _git(
+        work, "log", "--format=%H %s", f"{since}..HEAD").stdout.splitlines())
     outcomes = []
     for patch in fix_patches(fixes_dir):
         subject = apply.patch_subject(patch)
-        if subject in subjects:
-            sha = _git(work, "log", "-1", "--format=%H", "-F",
-                       f"--grep={subject}", f"{since}..HEAD").stdout.strip()
+        if subject in on_branch:
             outcomes.append(Outcome(patch.name, subject, True,
                                     "already on the work branch",
-                                    sha or None))
+                                    on_branch[subject]))
             continue
         check = _git(work, "apply", "--check", str(patch.resolve()))
         if check.returncode != 0:

@@ -215,10 +215,11 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
     if fixes:
         lines += [textwrap.fill(
             f"{len(fixes)} patch(es) fix how a ULP maps, syncs or unmaps "
-            "a buffer today, before this series (each commit message says "
-            "what goes wrong and how it was found): they come first in "
-            "their ULP, apply without the core series and are worth taking "
-            "on their own; the conversion of that ULP builds on them.", 72),
+            "a buffer today, before this series, or prepare that code for "
+            "the helpers (each commit message says which, what goes wrong "
+            "and how it was found): they come first in their ULP and apply "
+            "without the core series, the fixes are worth taking on their "
+            "own, and the conversion of that ULP builds on them.", 72),
             ""]
         lines += [f"  {c.subject}" for c in fixes] + [""]
     if conversions:
@@ -278,7 +279,11 @@ def cover_text(commits: list[Commit], table, leftovers_json: Path,
         if convert_json.exists() else None
     left_out = record.get("left_out", {}) if record else {}
     if record:
-        layout = record.get("layout", [])
+        # the structs of this batch's files: another tree's maintainer
+        # reviews another batch
+        touched = {f for c in commits for f in c.files}
+        layout = [change for change in record.get("layout", [])
+                  if change["file"] in touched]
         if layout:
             lines += ["Structs whose layout the conversion changes (pahole, "
                       "before -> after):", ""]
@@ -437,13 +442,25 @@ def new_files_owned(kernel_root: Path, patch_text: str,
     return all(owners.owners(path) for path in added)
 
 
-def run_checkpatch(kernel_root: Path, patch: Path) -> tuple[str, Checkpatch]:
+def has_history(work: Path, base: str) -> bool:
+    """Whether the tree's history goes back before its base: a tree
+    imported from a tarball (Debian's linux-source) has the base as its
+    one root commit, and checkpatch cannot look up the commits a patch's
+    Fixes: tags name."""
+    return int(_git(work, "rev-list", "--count", base).strip()) > 1
+
+
+def run_checkpatch(kernel_root: Path, patch: Path,
+                   commit_ids: bool = True) -> tuple[str, Checkpatch]:
     env = dict(os.environ, PATH="/usr/bin:" + os.environ.get("PATH", ""))
     answered = new_files_owned(kernel_root, patch.read_text(
         errors="replace"))
+    ignore = ["FILE_PATH_CHANGES"] if answered else []
+    if not commit_ids:
+        ignore.append("UNKNOWN_COMMIT_ID")
     result = subprocess.run(
         ["perl", "scripts/checkpatch.pl", "--strict", "--no-color",
-         *(["--ignore", "FILE_PATH_CHANGES"] if answered else []),
+         *(["--ignore", ",".join(ignore)] if ignore else []),
          "--showfile", str(patch)], cwd=kernel_root, capture_output=True,
         text=True, env=env)
     parsed = parse_checkpatch(result.stdout)
@@ -534,6 +551,11 @@ def make_series(kernel: tree.KernelTree, cache: Path, reports: Path,
     if not has_cp:
         result.not_checked.append("style: the tree has no "
                                   "scripts/checkpatch.pl")
+    commit_ids = has_history(work, base)
+    if has_cp and not commit_ids:
+        result.not_checked.append(
+            "the commits that Fixes: tags name: the tree has no history "
+            f"before its base {base[:12]}")
     checkpatch_out = []
 
     def check_one(patch: Path):
@@ -546,7 +568,8 @@ def make_series(kernel: tree.KernelTree, cache: Path, reports: Path,
             cc = [a for a in get_maintainer(work, patch, GET_MAINTAINER_CC)
                   if a not in to]
             add_headers(patch, to, cc)
-        return to, cc, run_checkpatch(work, patch) if has_cp else None
+        return to, cc, (run_checkpatch(work, patch, commit_ids) if has_cp
+                        else None)
 
     for batch, files in result.batches:
         cover, patches = files[0], files[1:]

@@ -215,6 +215,25 @@ def test_patches_reproduce_the_work_branch(posted, default_tree, tmp_path):
 
 
 @pytest.mark.kernel
+def test_a_cover_letter_lists_the_layout_of_its_own_batch(posted,
+                                                          default_tree):
+    record = json.loads((REPORTS / default_tree.name /
+                         "convert.json").read_text())
+    listed = 0
+    for batch in posted_batches(REPORTS / default_tree.name / "series"):
+        cover = (batch / "0000-cover-letter.patch").read_text()
+        diffs = "".join(p.read_text() for p in sorted(batch.glob("0*.patch"))
+                        if p.name != "0000-cover-letter.patch")
+        mine = {(c["struct"], c["file"]) for c in record["layout"]
+                if f"+++ b/{c['file']}" in diffs}
+        shown = set(re.findall(r"^  - struct (\w+):", cover, re.M))
+        assert shown == {name for name, _ in mine}, batch.name
+        listed += len(shown)
+    # every struct is in the cover letter of the batch that changes it
+    assert listed >= len({c["struct"] for c in record["layout"]}) > 0
+
+
+@pytest.mark.kernel
 def test_recipients_come_from_maintainers(posted, default_tree):
     out = REPORTS / default_tree.name / "series"
     # get_maintainer.pl maps addresses through .mailmap, as it should
@@ -247,6 +266,21 @@ def test_checkpatch_ran_on_every_patch_and_is_clean(posted, default_tree):
         result = series.parse_checkpatch(output)
         assert result is not None, name
         assert (result.errors, result.warnings) == (0, 0), (name, output)
+    # 6.12 from Debian has no history for the Fixes: tags to name: the
+    # series says it did not check them, rather than hide the warning
+    summary = (out / "series.txt").read_text()
+    assert "not checked: the commits that Fixes: tags name" in summary
+
+
+def test_a_tree_imported_without_history_cannot_check_fixes_tags(
+        kernel_shaped):
+    root = kernel_shaped
+    first = git(root, "rev-parse", "HEAD").strip()
+    assert git(root, "rev-list", "--count", first).strip() == "1"
+    assert not series.has_history(root, first)
+    (root / "MAINTAINERS").write_text("M:\tsomeone\n")
+    git(root, "commit", "-qam", "a later commit")
+    assert series.has_history(root, git(root, "rev-parse", "HEAD").strip())
 
 
 def test_a_tree_without_the_kernel_scripts_still_gets_its_series(

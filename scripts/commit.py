@@ -161,6 +161,13 @@ def message(group: Group, diff: str, before: tuple[int, int],
             "software device's entries from the page side.",
             "",
         ]
+    if folded_release_loop(diff):
+        body += [
+            "The first sge of an array (a header, mapped single) and the "
+            "others (pages) were released apart; rdma_unmap_sge() releases "
+            "either kind of mapping, so they are released in one loop.",
+            "",
+        ]
     body += [
         "No functional change intended.",
         "",
@@ -177,6 +184,20 @@ def message(group: Group, diff: str, before: tuple[int, int],
         f"Signed-off-by: {signer[0]} <{signer[1]}>",
     ]
     return wrap_body(body)
+
+
+def folded_release_loop(diff: str) -> bool:
+    """Whether rule 70 folded a release of sge 0 and a loop from 1 into
+    one loop from 0: a loop from 1 removed, one from 0 over
+    rdma_unmap_sge() added with the same index."""
+    lines = diff.splitlines()
+    removed = set(re.findall(r"^-\s*for \((\w+) = 1; \1 < ", diff, re.M))
+    for line, after in zip(lines, lines[1:]):
+        m = re.match(r"^\+\s*for \((\w+) = 0; \1 < ", line)
+        if m and m[1] in removed and re.match(
+                r"^\+\s*rdma_unmap_sge\(", after):
+            return True
+    return False
 
 
 # the scatterlist calls of rule 60, described apart from the sge builders

@@ -74,6 +74,28 @@ def test_message_says_what_and_why_and_signs_off():
     assert lines[-1] == "Signed-off-by: A U Thor <a@b.c>"
 
 
+def test_message_says_why_a_release_loop_was_folded():
+    group = commit.Group("KSMBD", "ksmbd:", ["fs/smb/server/transport_rdma.c"])
+    # the diff of ksmbd's smb_direct_free_sendmsg() as the series has it
+    diff = ("-\tif (msg->num_sge > 0) {\n"
+            "-\t\tib_dma_unmap_single(t->cm_id->device,\n"
+            "-\t\tfor (i = 1; i < msg->num_sge; i++)\n"
+            "-\t\t\tib_dma_unmap_page(t->cm_id->device,\n"
+            "-\t}\n"
+            "+\tfor (i = 0; i < msg->num_sge; i++)\n"
+            "+\t\trdma_unmap_sge(t->cm_id->device, &msg->sge[i], "
+            "DMA_TO_DEVICE);\n")
+    folded = "released in one loop"
+    text = commit.message(group, diff, (2, 0), (0, 0), [], ("A", "a@b.c"))
+    assert folded in " ".join(text.split())
+    # a loop from 0 that was there before (only its body changed) is no
+    # fold, and neither is a loop from 1 that stays
+    for other in (diff.replace("(i = 1;", "(i = 0;"),
+                  diff.replace("+\tfor (i = 0;", "+\tfor (i = 1;")):
+        text = commit.message(group, other, (2, 0), (0, 0), [], ("A", "a@b.c"))
+        assert folded not in " ".join(text.split())
+
+
 def test_message_of_list_maps_says_why_software_devices_are_safe():
     group = commit.Group("NFS/RDMA", "xprtrdma:",
                          ["net/sunrpc/xprtrdma/frwr_ops.c"])
